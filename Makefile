@@ -1,0 +1,63 @@
+# SEND Family Portal. Two commands do everything on a fresh machine:
+#   make run   set up, migrate, load demo data and serve on http://127.0.0.1:5000
+#   make test  set up, lint, then the whole test suite on SQLite and on PostgreSQL
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal_test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup assets lint test-sqlite test-postgres audit clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static/dist/main.css: node_modules/.installed $(shell find assets -type f)
+	npm run build
+
+setup: $(BIN)/.installed static/dist/main.css
+
+assets: node_modules/.installed
+	npm run build
+
+# Development only: demo staff skip two-factor sign-in unless you run `make run DEV_SKIP_TWO_FACTOR=0`.
+DEV_SKIP_TWO_FACTOR ?= 1
+run: setup
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+	DEV_SKIP_TWO_FACTOR=$(DEV_SKIP_TWO_FACTOR) $(BIN)/flask seed-demo
+	@echo "Emails are written to instance/mail/. Open http://$(HOST):$(PORT) to start."
+	DEV_SKIP_TWO_FACTOR=$(DEV_SKIP_TWO_FACTOR) $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check portal tests migrations config.py wsgi.py scripts
+
+test-sqlite: setup
+	env -u TEST_DATABASE_URL $(BIN)/pytest --cov --cov-report=term
+
+# Runs where PostgreSQL answers; REQUIRE_POSTGRES=1 (CI) makes a missing server an error.
+test-postgres: setup
+	@status=0; $(BIN)/python scripts/ensure_test_database.py || status=$$?; \
+	if [ $$status -eq 3 ] && [ "$${REQUIRE_POSTGRES:-0}" != 1 ]; then \
+		echo "Skipping the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; exit 0; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi; \
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+
+test: lint test-sqlite test-postgres
+
+audit: $(BIN)/.installed
+	$(BIN)/pip-audit --strict --skip-editable
+
+clean:
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .ruff_cache .coverage

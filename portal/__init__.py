@@ -1,0 +1,142 @@
+"""SEND Family Portal: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_environment
+from portal import sessions
+from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from portal.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
+}
+PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "()",
+    "payment": "()",
+    "usb": "()",
+    "interest-cohort": "()",
+}
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_from_environment()
+    config_class.check()
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    if app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_HOPS"], x_proto=1)
+
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    sessions.init_app(app)
+
+    from portal import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    # Not StrictUndefined: GOV.UK Frontend's macros rely on undefined names being empty.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    @app.context_processor
+    def council() -> dict[str, object]:
+        config = app.config
+        return {
+            "council": {
+                "name": config["COUNCIL_NAME"],
+                "phone": config["COUNCIL_PHONE"],
+                "email": config["COUNCIL_EMAIL"],
+                "safeguarding_phone": config["COUNCIL_SAFEGUARDING_PHONE"],
+            },
+            "service_name": config["SERVICE_NAME"],
+        }
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions.py enforces the time limits
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=True,
+        strict_transport_security_include_subdomains=True,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy_nonce_in=["script-src"],
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy=PERMISSIONS_POLICY,
+    )
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.scalar(select(User).where(User.id == int(user_id)))
+        if user is None or user.session_version != int(version) or not user.active:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.admin.routes import bp as admin_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.casework.routes import bp as casework_bp
+    from portal.family.routes import bp as family_bp
+    from portal.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(family_bp, url_prefix="/family")
+    app.register_blueprint(casework_bp, url_prefix="/casework")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

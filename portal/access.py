@@ -1,0 +1,56 @@
+"""Who may see each view. Every view declares a rule; a test fails for any that does not.
+
+- `@public`: anyone, signed in or not.
+- `@roles(Role.CASEWORKER, ...)`: signed-in users with one of those roles. Others get 403;
+  people who are not signed in go to the sign-in page.
+
+Object-level checks (a family member reaching another family's child) are made by the queries in
+each area and answer 404, so that nothing confirms a record exists.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from portal.extensions import login_manager
+from portal.models import STAFF_ROLES, Role
+
+PUBLIC = "public"
+ACCESS_ATTRIBUTE = "access_rule"
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    setattr(view, ACCESS_ATTRIBUTE, PUBLIC)
+    return view
+
+
+def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    allowed_roles = frozenset(allowed)
+    if not allowed_roles:
+        raise ValueError("name at least one role")
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed_roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTRIBUTE, allowed_roles)
+        return wrapped
+
+    return decorator
+
+
+ANY_SIGNED_IN = tuple(Role)
+STAFF = tuple(sorted(STAFF_ROLES))
+CASE_STAFF = (Role.CASEWORKER, Role.MANAGER)
+
+
+def access_rule(view: Callable[..., Any]) -> str | frozenset[Role] | None:
+    return getattr(view, ACCESS_ATTRIBUTE, None)

@@ -1,0 +1,54 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from portal.forms import email_field, name_field, new_password_fields
+from portal.passwords import MAX_LENGTH
+
+
+def _digits_only(value: str | None) -> str | None:
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SecurityCodeForm(FlaskForm):
+    code = StringField(
+        "Security code",
+        widget=GovTextInput(),
+        description="The 6-digit code shown in your authenticator app",
+        filters=[_digits_only],
+        validators=[
+            DataRequired(message="Enter the security code"),
+            Regexp(r"^\d{6}$", message="Security code must be 6 numbers"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field()
+    submit = SubmitField("Send reset link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = name_field("Your full name", "Enter your full name")
+    password, confirm = new_password_fields()
+    submit = SubmitField("Create account", widget=GovSubmitInput())

@@ -1,0 +1,40 @@
+"""GOV.UK-style error pages for 400, 403, 404, 405, 410, 413, 429, 500 and a CSRF failure."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+PAGES = {
+    400: ("Sorry, there is a problem with the page you asked for", "errors/400.html"),
+    403: ("You do not have permission to see this page", "errors/403.html"),
+    404: ("Page not found", "errors/404.html"),
+    405: ("Sorry, there is a problem with the page you asked for", "errors/400.html"),
+    413: ("Sorry, what you sent was too large", "errors/400.html"),
+    429: ("Sorry, there have been too many attempts", "errors/429.html"),
+    500: ("Sorry, there is a problem with the service", "errors/500.html"),
+}
+
+
+def render_error(status: int):
+    heading, template = PAGES.get(status, PAGES[400] if status < 500 else PAGES[500])
+    return render_template(template, heading=heading), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        return render_template("errors/csrf.html", heading="Sorry, we could not save your answers"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return render_error(500)

@@ -1,0 +1,93 @@
+"""Form pieces shared by every area: normalised email fields, names and passwords."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from portal.passwords import MAX_LENGTH, password_problem
+
+EMAIL_MAX = 254
+NAME_MAX = 100
+
+
+def normalise_email(value: str | None) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def email_field(
+    label: str = "Email address",
+    missing: str = "Enter your email address",
+    hint: str | None = None,
+) -> EmailField:
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        filters=[normalise_email],
+        validators=[
+            DataRequired(message=missing),
+            Length(max=EMAIL_MAX, message=f"Email address must be {EMAIL_MAX} characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+        ],
+        description=hint or "",
+    )
+
+
+class NameCharacters:
+    """Names are plain text: no control characters, no angle brackets."""
+
+    def __call__(self, form, field) -> None:
+        value = field.data or ""
+        if any(ord(char) < 32 or char in "<>" or 0x7F <= ord(char) < 0xA0 for char in value):
+            raise ValidationError("Name must only include letters, spaces, hyphens and apostrophes")
+
+
+def name_field(label: str = "Full name", missing: str = "Enter a full name") -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired(message=missing),
+            Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),
+            NameCharacters(),
+        ],
+    )
+
+
+class StrongPassword:
+    """The password rules from portal.passwords, with the form's own email and name as hints."""
+
+    def __call__(self, form, field) -> None:
+        hints = [getattr(form, "_user_hint", None)]
+        for name in ("email", "name"):
+            if name in form._fields:
+                hints.append(form._fields[name].data)
+        problem = password_problem(field.data or "", [hint for hint in hints if hint])
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description="Use 12 characters or more. A good way to do this is to use 3 random words.",
+        validators=[DataRequired(message="Enter a password"), StrongPassword()],
+    )
+    confirm = PasswordField(
+        "Confirm your password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Confirm your password"),
+            EqualTo("password", message="Passwords must match"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    return password, confirm

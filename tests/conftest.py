@@ -1,0 +1,126 @@
+"""Test fixtures: one migrated database per run (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+emptied after every test; an app per test; factories and a signed-in client helper."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from config import TestConfig, database_url
+from portal import create_app
+from portal.extensions import db, limiter
+from tests.helpers import Factory
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, `g` and database session,
+    as in production, even while the test itself holds an app context for its factories.
+    The test's own session is expired afterwards so that it reads what the request saved."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = database_url(url)
+        _fresh_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return url
+
+
+@pytest.fixture(scope="session")
+def config_class(database_uri: str, tmp_path_factory: pytest.TempPathFactory) -> type[TestConfig]:
+    mail_dir = tmp_path_factory.mktemp("mail")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_uri
+        EMAIL_FILE_DIR = str(mail_dir)
+        PASSWORD_HASH_FAST = True
+
+    return Config
+
+
+@pytest.fixture(scope="session")
+def _migrated(config_class: type[TestConfig]) -> None:
+    """Build the schema the way production does: by running every migration."""
+    app = create_app(config_class)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _empty_database() -> None:
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]:
+    app = create_app(config_class)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        _empty_database()
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production."""
+
+    class WithCsrf(config_class):  # type: ignore[valid-type, misc]
+        WTF_CSRF_ENABLED = True
+
+    app = create_app(WithCsrf)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        _empty_database()
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def mail(config_class: type[TestConfig]):
+    """The emails sent during the test, read back from the development file backend."""
+    from tests.helpers import Mailbox
+
+    box = Mailbox(config_class.EMAIL_FILE_DIR)
+    box.clear()
+    return box

@@ -1,0 +1,94 @@
+"""flask seed-demo and flask create-admin."""
+
+import re
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Child, FamilyLink, Role, Team, User
+
+STRONG = "tangerine piano river cloud"
+
+
+def _counts():
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (User, Team, Child, FamilyLink)
+    )
+
+
+def _printed_sign_ins(output: str) -> tuple[str, list[str]]:
+    password = output.splitlines()[1].strip()
+    emails = re.findall(r"\S+@example\.org", output)
+    return password, emails
+
+
+def test_seed_demo_is_idempotent_and_prints_every_role(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = _counts()
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts() == counts
+    for role in Role:
+        assert role.label in first.output
+
+
+def test_every_printed_demo_sign_in_works(app):
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    password, emails = _printed_sign_ins(output)
+    assert len(emails) >= 5
+    for email in emails:
+        client = app.test_client()
+        response = client.post("/sign-in", data={"email": email, "password": password})
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert response.status_code == 302, email
+        if user.is_staff:
+            assert response.location.endswith("/sign-in/set-up-two-factor"), email
+        else:
+            assert response.location.endswith("/family/"), email
+            assert client.get("/family/").status_code == 200
+
+
+def test_demo_staff_skip_two_factor_only_when_the_development_setting_is_on(app):
+    app.config["DEV_SKIP_TWO_FACTOR"] = True
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    assert "DEV_SKIP_TWO_FACTOR" in output
+    password, _ = _printed_sign_ins(output)
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": "caseworker.north@example.org", "password": password})
+    assert response.location.endswith("/casework/children")
+    assert client.get("/casework/children").status_code == 200
+
+
+def test_demo_has_a_family_with_two_children_and_a_child_with_two_carers(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    parent = db.session.scalar(select(User).where(User.email == "parent.two.children@example.org"))
+    assert len(parent.child_links) == 2
+    carers = db.session.scalar(
+        select(func.count()).select_from(FamilyLink).join(Child).where(Child.first_name == "Cleo")
+    )
+    assert carers == 2
+
+
+def test_create_admin(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "Boss@Example.org", "--name", "Bo Ss", "--password", STRONG]
+    )
+    assert result.exit_code == 0, result.output
+    admin = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    assert admin.role is Role.ADMIN
+    assert admin.password_hash.startswith("$argon2id$")
+
+
+def test_create_admin_refuses_a_weak_password_and_a_duplicate(app, make):
+    runner = app.test_cli_runner()
+    weak = runner.invoke(args=["create-admin", "--email", "a@example.org", "--name", "A", "--password", "password1234"])
+    assert weak.exit_code != 0
+    assert "too easy to guess" in weak.output
+    make.user(Role.ADMIN, email="taken@example.org")
+    duplicate = runner.invoke(
+        args=["create-admin", "--email", "TAKEN@example.org", "--name", "A", "--password", STRONG]
+    )
+    assert duplicate.exit_code != 0
+    assert "already exists" in duplicate.output
