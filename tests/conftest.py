@@ -107,6 +107,24 @@ def csrf_app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]
 
 
 @pytest.fixture
+def new_app(app: Flask) -> Iterator:
+    """Make more apps from config classes (for settings a test needs); their database
+    connections are closed afterwards. Use alongside `app`, which owns the test data."""
+    made: list[Flask] = []
+
+    def factory(config: type[TestConfig]) -> Flask:
+        extra = create_app(config)
+        extra.test_client_class = IsolatedClient
+        made.append(extra)
+        return extra
+
+    yield factory
+    for extra in made:
+        with extra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -5,9 +5,6 @@ import uuid
 import pytest
 import redis
 
-from portal import create_app
-from tests.conftest import IsolatedClient
-
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
@@ -19,15 +16,14 @@ def redis_available():
         pytest.skip("Redis is not running on 127.0.0.1:6379 (start it with redis-server)")
 
 
-def test_two_app_instances_share_the_sign_in_limit(app, config_class, redis_available):
+def test_two_app_instances_share_the_sign_in_limit(new_app, config_class, redis_available):
     class SharedLimits(config_class):
         RATELIMIT_STORAGE_URI = REDIS_URL
         # A prefix of its own, so that runs never see each other's counts.
         RATELIMIT_KEY_PREFIX = f"test-{uuid.uuid4()}"
         SIGN_IN_LIMIT_PER_IP = "3 per minute"
 
-    first, second = create_app(SharedLimits), create_app(SharedLimits)
-    first.test_client_class = second.test_client_class = IsolatedClient
+    first, second = new_app(SharedLimits), new_app(SharedLimits)
     form = {"email": "nobody@example.org", "password": "wrong password here"}
     statuses = [
         first.test_client().post("/sign-in", data=form).status_code,
