@@ -31,7 +31,10 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        body, status = render_error(error.code)
+        # Keep the exception's own headers (such as Allow on a 405), but not its Content-Type.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

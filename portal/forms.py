@@ -33,18 +33,24 @@ def email_field(
             Email(
                 message="Enter an email address in the correct format, like name@example.com",
                 check_deliverability=False,
+                # Only ASCII before the @: SendGrid and most mail servers refuse anything else.
+                allow_smtputf8=False,
             ),
         ],
         description=hint or "",
     )
 
 
+# Bidirectional overrides and isolates reorder the text shown around them ("Trojan Source").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 class NameCharacters:
-    """Names are plain text: no control characters, no angle brackets."""
+    """Names are plain text: no control characters, no bidirectional overrides, no angle brackets."""
 
     def __call__(self, form, field) -> None:
         value = field.data or ""
-        if any(ord(char) < 32 or char in "<>" or 0x7F <= ord(char) < 0xA0 for char in value):
+        if any(ord(char) < 32 or char in "<>" or 0x7F <= ord(char) < 0xA0 or char in BIDI_CONTROLS for char in value):
             raise ValidationError("Name must only include letters, spaces, hyphens and apostrophes")
 
 

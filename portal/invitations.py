@@ -59,7 +59,6 @@ def invite_family_member(
             existing.email,
             "You can now see more information in the SEND Family Portal",
             "child_linked",
-            name=existing.name,
             child_first_name=child.first_name,
             link=_link("auth.sign_in"),
         )
@@ -73,7 +72,6 @@ def invite_family_member(
         email,
         "You have been invited to the SEND Family Portal",
         "invitation",
-        name=name,
         inviter_team=child.team.name,
         child_first_name=child.first_name,
         role_label=Role.FAMILY.label,
@@ -98,7 +96,6 @@ def invite_staff(inviter: User, email: str, name: str, role: Role, team: Team | 
         email,
         "You have been invited to the SEND Family Portal",
         "invitation",
-        name=name,
         inviter_team=team.name if team else current_app.config["COUNCIL_NAME"],
         child_first_name=None,
         role_label=role.label,

@@ -4,6 +4,7 @@ Rules follow NCSC guidance: at least 12 characters, no composition rules, paste 
 most guessable passwords refused (zxcvbn's frequency lists and pattern checks).
 """
 
+import re
 from contextlib import suppress
 from functools import cache
 
@@ -61,7 +62,11 @@ def password_problem(password: str, user_inputs: list[str] | None = None) -> str
         return f"Password must be {MAX_LENGTH} characters or fewer"
     if not password.strip():
         return "Password must not be only spaces"
-    result = zxcvbn(password[:100], user_inputs=[value for value in user_inputs or [] if value])
+    hints = [value for value in user_inputs or [] if value]
+    # zxcvbn matches each hint only as a whole word: add the parts of an email address or name
+    # ("jo.bloggs@example.org" -> "jo.bloggs", "bloggs", ...) so that they count as guessable too.
+    hints += [part for value in hints for part in re.split(r"\W+", value) + value.split("@") if len(part) > 2]
+    result = zxcvbn(password[:100], user_inputs=hints)
     if result["score"] < MIN_SCORE:
         return (
             "Password is too easy to guess. Use 3 or more random words, "

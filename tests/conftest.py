@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, text
 
 from config import TestConfig, database_url
@@ -62,6 +63,19 @@ def config_class(database_uri: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
+def template_cache(tmp_path_factory: pytest.TempPathFactory) -> FileSystemBytecodeCache:
+    """Each test gets a new app; share compiled templates so Jinja compiles each one once."""
+    return FileSystemBytecodeCache(str(tmp_path_factory.mktemp("jinja")))
+
+
+def _test_app(config: type[TestConfig], template_cache: FileSystemBytecodeCache) -> Flask:
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = template_cache
+    return app
+
+
+@pytest.fixture(scope="session")
 def _migrated(config_class: type[TestConfig]) -> None:
     """Build the schema the way production does: by running every migration."""
     app = create_app(config_class)
@@ -78,9 +92,8 @@ def _empty_database() -> None:
 
 
 @pytest.fixture
-def app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]:
-    app = create_app(config_class)
-    app.test_client_class = IsolatedClient
+def app(config_class: type[TestConfig], template_cache: FileSystemBytecodeCache, _migrated: None) -> Iterator[Flask]:
+    app = _test_app(config_class, template_cache)
     with app.app_context():
         yield app
         _empty_database()
@@ -90,14 +103,15 @@ def app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def csrf_app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]:
+def csrf_app(
+    config_class: type[TestConfig], template_cache: FileSystemBytecodeCache, _migrated: None
+) -> Iterator[Flask]:
     """The app with CSRF protection on, as in production."""
 
     class WithCsrf(config_class):  # type: ignore[valid-type, misc]
         WTF_CSRF_ENABLED = True
 
-    app = create_app(WithCsrf)
-    app.test_client_class = IsolatedClient
+    app = _test_app(WithCsrf, template_cache)
     with app.app_context():
         yield app
         _empty_database()
@@ -107,20 +121,21 @@ def csrf_app(config_class: type[TestConfig], _migrated: None) -> Iterator[Flask]
 
 
 @pytest.fixture
-def new_app(app: Flask) -> Iterator:
-    """Make more apps from config classes (for settings a test needs); their database
-    connections are closed afterwards. Use alongside `app`, which owns the test data."""
+def new_app(app: Flask, config_class: type[TestConfig], template_cache: FileSystemBytecodeCache) -> Iterator:
+    """Make more apps with changed settings: `new_app(ConfigClass)` or `new_app(NAME=value, ...)`.
+    They share the test database (emptied by `app`); their connections close afterwards."""
     made: list[Flask] = []
 
-    def factory(config: type[TestConfig]) -> Flask:
-        extra = create_app(config)
-        extra.test_client_class = IsolatedClient
+    def factory(config: type[TestConfig] | None = None, **settings: object) -> Flask:
+        config = type("ChangedConfig", (config or config_class,), settings)
+        extra = _test_app(config, template_cache)
         made.append(extra)
         return extra
 
     yield factory
     for extra in made:
         with extra.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
-from wtforms import RadioField, SelectField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired
 
 from portal.forms import email_field, name_field
@@ -13,7 +13,7 @@ class InviteStaffForm(FlaskForm):
     role = RadioField(
         "Type of account",
         widget=GovRadioInput(),
-        choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES],
+        choices=[SelectChoice(role.value, role.label) for role in Role if role in STAFF_ROLES],
         validators=[InputRequired(message="Select the type of account")],
     )
     team = SelectField("Team", widget=GovSelect(), choices=[], validate_choice=True)

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from portal import audit
 from portal.access import roles
@@ -16,13 +17,15 @@ bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
 
 
-def _team_choices() -> list[tuple[str, str]]:
+def _team_choices() -> list[SelectChoice]:
     """Managers invite to their own team; admins to any team, or none."""
     if current_user.role is Role.MANAGER:
         teams = [current_user.team] if current_user.team else []
-        return [(str(team.id), team.name) for team in teams]
+        return [SelectChoice(str(team.id), team.name) for team in teams]
     teams = db.session.scalars(select(Team).order_by(Team.name))
-    return [("", "No team (administrators and co-production)")] + [(str(t.id), t.name) for t in teams]
+    return [SelectChoice("", "No team (administrators and co-production)")] + [
+        SelectChoice(str(t.id), t.name) for t in teams
+    ]
 
 
 @bp.route("/staff/invite", methods=["GET", "POST"], endpoint="invite_staff")
@@ -31,7 +34,7 @@ def invite_staff_page():
     form = InviteStaffForm()
     form.team.choices = _team_choices()
     if current_user.role is Role.MANAGER:
-        form.role.choices = [(r.value, r.label) for r in (Role.CASEWORKER, Role.MANAGER)]
+        form.role.choices = [SelectChoice(r.value, r.label) for r in (Role.CASEWORKER, Role.MANAGER)]
     if form.validate_on_submit():
         team = db.session.get(Team, int(form.team.data)) if form.team.data else None
         try:

@@ -221,8 +221,6 @@ def accept_invitation(token: str):
     invitation = services.usable_invitation(token)
     if invitation is None:
         return render_template("auth/link_invalid.html", kind="invitation"), 404
-    if current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())
     form = AcceptInvitationForm(data={"name": invitation.name} if request.method == "GET" else None)
     form._user_hint = invitation.email
     if form.validate_on_submit():

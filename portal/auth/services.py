@@ -172,7 +172,6 @@ def request_password_reset(email: str) -> None:
         user.email,
         "Reset your password",
         "password_reset",
-        name=user.name,
         link=_external("auth.reset_password", token=token),
     )
 

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
+from wtforms import RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired
 
 from portal.forms import email_field, name_field
@@ -13,7 +13,7 @@ class InviteFamilyMemberForm(FlaskForm):
     relationship = RadioField(
         "How are they related to the child?",
         widget=GovRadioInput(),
-        choices=[(relationship.value, relationship.label) for relationship in Relationship],
+        choices=[SelectChoice(relationship.value, relationship.label) for relationship in Relationship],
         validators=[InputRequired(message="Select how they are related to the child")],
     )
     submit = SubmitField("Send invitation", widget=GovSubmitInput())

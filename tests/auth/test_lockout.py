@@ -1,6 +1,5 @@
 """Account lock-out after repeated failures, and the Flask-Limiter rate limits on signing in."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,18 +7,17 @@ import time_machine
 from flask import Flask
 from sqlalchemy import select
 
-from portal import create_app
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.models import AuditEvent, Role, User
-from tests.conftest import IsolatedClient, _empty_database
-from tests.helpers import PASSWORD, Factory, check_page
+from tests.helpers import PASSWORD, check_page
 
 LOCKED = "Your account is locked because of too many failed attempts to sign in"
 WRONG = "Enter a correct email address and password"
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+BAD_PASSWORD = "not the password at all"
 
 
-def attempt(client, email: str, password: str = "not the password at all"):
+def attempt(client, email: str, password: str = BAD_PASSWORD):
     return client.post("/sign-in", data={"email": email, "password": password})
 
 
@@ -135,19 +133,12 @@ def test_locking_one_account_leaves_others_alone(client, make):
 
 
 @pytest.fixture
-def limited_app(config_class, _migrated) -> Iterator[Flask]:
+def limited_app(new_app, config_class) -> Flask:
     class LowLimits(config_class):
         SIGN_IN_LIMIT_PER_IP = "5 per minute"
         SIGN_IN_LIMIT_PER_ACCOUNT = "3 per minute"
 
-    app = create_app(LowLimits)
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        yield app
-        _empty_database()
-        limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
+    return new_app(LowLimits)
 
 
 def client_from(app: Flask, address: str):
@@ -162,8 +153,8 @@ def assert_too_many(response) -> None:
     assert "Wait a few minutes, then try again" in page.text
 
 
-def test_per_account_limit_gives_the_429_page(limited_app):
-    user = Factory().user(Role.FAMILY)
+def test_per_account_limit_gives_the_429_page(limited_app, make):
+    user = make.user(Role.FAMILY)
     with time_machine.travel(START, tick=False) as clock:
         # Three attempts from three addresses: the account limit, not the address limit.
         for number in range(3):
@@ -182,8 +173,8 @@ def test_per_account_limit_gives_the_429_page(limited_app):
         assert attempt(client_from(limited_app, "198.51.100.9"), user.email, PASSWORD).status_code == 302
 
 
-def test_per_address_limit_gives_the_429_page(limited_app):
-    user = Factory().user(Role.FAMILY)
+def test_per_address_limit_gives_the_429_page(limited_app, make):
+    user = make.user(Role.FAMILY)
     client = client_from(limited_app, "192.0.2.50")
     with time_machine.travel(START, tick=False) as clock:
         for number in range(5):

@@ -1,0 +1,481 @@
+"""Who may reach what: every endpoint declares an access rule, and the rule is what happens.
+
+The matrix walks `app.url_map`, so a new route is covered as soon as it exists. Endpoints whose
+answer to a permitted visitor is not a plain 200 page are listed in DOCUMENTED, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from portal.access import PUBLIC, access_rule
+from portal.extensions import db
+from portal.models import Child, Invitation, PasswordReset, Relationship, Role, User
+from portal.tokens import new_token
+from tests.helpers import PASSWORD, Factory, check_page, current_code, get_page, sign_in_fast
+
+ANONYMOUS = None
+VISITORS = (ANONYMOUS, *Role)
+MADE_UP_TOKEN = "made-up-token-that-matches-nothing"
+
+# Each role's home page, written out here rather than taken from the code under test.
+HOME = {
+    Role.FAMILY: "/family/",
+    Role.CASEWORKER: "/casework/children",
+    Role.MANAGER: "/casework/children",
+    Role.COPRODUCTION: "/account",
+    Role.ADMIN: "/admin/accounts",
+}
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The answer a visitor the rule lets in should get, when it is not a plain 200 page.
+
+    `location` is an endpoint name, or HOME for the signed-in role's home page."""
+
+    status: int
+    location: str | None = None
+
+
+TO_HOME = Expect(302, "HOME")
+TO_SIGN_IN = Expect(302, "auth.sign_in")
+LINK_INVALID = Expect(404)
+
+# endpoint -> {"anonymous" | "signed-in": the expected answer}. Anything not listed is a 200 page.
+DOCUMENTED: dict[str, dict[str, Expect]] = {
+    # The start page and the sign-in page send someone already signed in to their home page.
+    "main.start": {"signed-in": TO_HOME},
+    "auth.sign_in": {"signed-in": TO_HOME},
+    # The second sign-in steps need a sign-in in progress; without one they go back to the start.
+    "auth.security_code": {"anonymous": TO_SIGN_IN, "signed-in": TO_SIGN_IN},
+    "auth.set_up_two_factor": {"anonymous": TO_SIGN_IN, "signed-in": TO_SIGN_IN},
+    # Signing out (POST only) goes to the signed-out page.
+    "auth.sign_out": {"signed-in": Expect(302, "auth.signed_out")},
+    # A made-up token is the "link not valid" page, a 404.
+    "auth.reset_password": {"anonymous": LINK_INVALID, "signed-in": LINK_INVALID},
+    "auth.accept_invitation": {"anonymous": LINK_INVALID, "signed-in": LINK_INVALID},
+}
+
+
+def visitor_name(visitor: Role | None) -> str:
+    return "anonymous" if visitor is None else visitor.value
+
+
+def endpoints(app: Flask) -> list[str]:
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"})
+
+
+def rule_for(app: Flask, endpoint: str):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+    assert len(rules) == 1, f"{endpoint} has {len(rules)} URL rules; give each its own values below"
+    return rules[0]
+
+
+@dataclass
+class World:
+    """One of everything, arranged so that every role can reach what its rule allows."""
+
+    users: dict[Role, User]
+    child: Child
+    other_team_child: Child
+    other_family: User
+    other_family_child: Child
+
+    def url_values(self) -> dict[str, object]:
+        return {
+            "child_id": self.child.id,
+            "user_id": self.users[Role.CASEWORKER].id,
+            "token": MADE_UP_TOKEN,
+        }
+
+
+def build_world(make: Factory) -> World:
+    team = make.team("North SEND team")
+    family = make.user(Role.FAMILY, name="Fiona Family")
+    users = {
+        Role.FAMILY: family,
+        Role.CASEWORKER: make.user(Role.CASEWORKER, team=team, name="Casey Worker"),
+        Role.MANAGER: make.user(Role.MANAGER, team=team, name="Morgan Manager"),
+        Role.COPRODUCTION: make.user(Role.COPRODUCTION, name="Corey Coproduction"),
+        Role.ADMIN: make.user(Role.ADMIN, name="Addy Admin"),
+    }
+    child = make.child(team=team, family=[family], first_name="Ourchild")
+    other_team = make.team("South SEND team")
+    other_family = make.user(Role.FAMILY, name="Other Family")
+    other_team_child = make.child(team=other_team, family=[other_family], first_name="Southchild")
+    other_family_child = make.child(team=team, family=[other_family], first_name="Neighbourchild")
+    return World(users, child, other_team_child, other_family, other_family_child)
+
+
+@pytest.fixture
+def world(make: Factory) -> World:
+    return build_world(make)
+
+
+def build_url(app: Flask, endpoint: str, values: dict[str, object]) -> str:
+    rule = rule_for(app, endpoint)
+    missing = sorted(rule.arguments - values.keys())
+    assert not missing, f"{endpoint}: no test value for URL argument(s) {missing}; add them to World.url_values"
+    with app.test_request_context():
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def method_for(app: Flask, endpoint: str) -> str:
+    methods = rule_for(app, endpoint).methods or set()
+    if "GET" in methods:
+        return "GET"
+    if "POST" in methods:
+        return "POST"
+    raise AssertionError(f"{endpoint} answers neither GET nor POST: {sorted(methods)}")
+
+
+def is_sign_in_redirect(response: TestResponse, path: str) -> bool:
+    if response.status_code != 302:
+        return False
+    location = urlsplit(response.location)
+    return location.path == "/sign-in" and parse_qs(location.query).get("next") == [path]
+
+
+def problem(response: TestResponse, visitor: Role | None, expected: Expect, app: Flask) -> str | None:
+    """None if the response is the expected one, otherwise what went wrong."""
+    if response.status_code != expected.status:
+        return f"status {response.status_code} (Location {response.location!r}), expected {expected.status}"
+    if expected.location is not None:
+        if expected.location == "HOME":
+            assert visitor is not None
+            target = HOME[visitor]
+        else:
+            with app.test_request_context():
+                target = url_for(expected.location)
+        if response.location != target:
+            return f"redirects to {response.location!r}, expected {target!r}"
+    elif response.mimetype == "text/html":
+        check_page(response, expected.status)
+    return None
+
+
+def request_as(app: Flask, world: World, visitor: Role | None, endpoint: str) -> tuple[str, TestResponse]:
+    client = app.test_client()
+    if visitor is not None:
+        sign_in_fast(client, world.users[visitor])
+    url = build_url(app, endpoint, world.url_values())
+    response = client.open(url, method=method_for(app, endpoint))
+    return url, response
+
+
+def test_every_endpoint_declares_an_access_rule(app: Flask) -> None:
+    undeclared = [
+        endpoint for endpoint in endpoints(app) if access_rule(app.view_functions[endpoint]) is None
+    ]
+    assert not undeclared, f"endpoints with no access rule (use @public or @roles): {undeclared}"
+
+
+def test_documented_exceptions_name_real_endpoints(app: Flask) -> None:
+    stale = sorted(set(DOCUMENTED) - set(endpoints(app)))
+    assert not stale, f"DOCUMENTED lists endpoints that no longer exist: {stale}"
+
+
+def test_there_are_both_public_and_role_restricted_endpoints(app: Flask) -> None:
+    rules = [access_rule(app.view_functions[endpoint]) for endpoint in endpoints(app)]
+    assert PUBLIC in rules
+    assert any(isinstance(rule, frozenset) for rule in rules)
+
+
+@pytest.mark.parametrize("visitor", VISITORS, ids=visitor_name)
+def test_access_matrix(app: Flask, world: World, visitor: Role | None) -> None:
+    failures = []
+    checked = 0
+    for endpoint in endpoints(app):
+        rule = access_rule(app.view_functions[endpoint])
+        assert rule is not None, f"{endpoint} has no access rule"
+        url, response = request_as(app, world, visitor, endpoint)
+        checked += 1
+        documented = DOCUMENTED.get(endpoint, {}).get("anonymous" if visitor is None else "signed-in")
+        if rule == PUBLIC:
+            if response.status_code in (401, 403) or is_sign_in_redirect(response, url):
+                failures.append(f"{endpoint} ({url}) is public but refused: {response.status_code} {response.location}")
+                continue
+            failure = problem(response, visitor, documented or Expect(200), app)
+        elif visitor is None:
+            failure = None if is_sign_in_redirect(response, url) else (
+                f"expected a redirect to /sign-in?next={url}, got {response.status_code} {response.location!r}"
+            )
+        elif visitor not in rule:
+            failure = problem(response, visitor, Expect(403), app)
+            if failure is None:
+                assert "You do not have permission to see this page" in response.get_data(as_text=True)
+        else:
+            failure = problem(response, visitor, documented or Expect(200), app)
+        if failure:
+            failures.append(f"{endpoint} ({url}): {failure}")
+    assert checked == len(endpoints(app)) > 0
+    assert not failures, f"as {visitor_name(visitor)}:\n" + "\n".join(failures)
+
+
+def test_post_only_endpoints_are_tested_with_post(app: Flask) -> None:
+    assert method_for(app, "auth.sign_out") == "POST"
+    assert method_for(app, "auth.account") == "GET"
+
+
+# Object-level checks: another family's or another team's child is simply not found.
+
+
+def test_family_member_gets_404_for_another_familys_child(client: FlaskClient, world: World) -> None:
+    sign_in_fast(client, world.users[Role.FAMILY])
+    own = get_page(client, f"/family/children/{world.child.id}")
+    assert "Ourchild" in own.text
+
+    other = get_page(client, f"/family/children/{world.other_family_child.id}", status=404)
+    assert other.h1 == "Page not found"
+    assert "Neighbourchild" not in other.text
+
+    missing_id = (db.session.scalar(select(func.max(Child.id))) or 0) + 1000
+    missing = get_page(client, f"/family/children/{missing_id}", status=404)
+    assert missing.text == other.text
+
+
+def test_family_dashboard_lists_only_their_own_children(client: FlaskClient, world: World) -> None:
+    sign_in_fast(client, world.users[Role.FAMILY])
+    page = get_page(client, "/family/")
+    assert "Ourchild" in page.text
+    assert "Neighbourchild" not in page.text
+    assert "Southchild" not in page.text
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.MANAGER])
+def test_case_staff_get_404_for_another_teams_child(client: FlaskClient, world: World, role: Role) -> None:
+    sign_in_fast(client, world.users[role])
+    other_id = world.other_team_child.id
+    missing_id = (db.session.scalar(select(func.max(Child.id))) or 0) + 1000
+
+    own = get_page(client, f"/casework/children/{world.child.id}")
+    assert "Ourchild" in own.text
+
+    for path in (f"/casework/children/{other_id}", f"/casework/children/{other_id}/invite"):
+        page = get_page(client, path, status=404)
+        assert page.h1 == "Page not found"
+        assert "Southchild" not in page.text
+        missing = get_page(client, path.replace(str(other_id), str(missing_id)), status=404)
+        assert missing.text == page.text
+
+    response = client.post(
+        f"/casework/children/{other_id}/invite",
+        data={"name": "Sam Stranger", "email": "sam.stranger@example.org", "relationship": Relationship.PARENT.value},
+    )
+    page = check_page(response, 404)
+    assert page.h1 == "Page not found"
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_caseworker_sees_only_their_teams_children(client: FlaskClient, world: World) -> None:
+    sign_in_fast(client, world.users[Role.CASEWORKER])
+    page = get_page(client, "/casework/children")
+    assert "Ourchild" in page.text
+    assert "Neighbourchild" in page.text  # same team, another family
+    assert "Southchild" not in page.text
+    assert f"/casework/children/{world.other_team_child.id}" not in page.response.get_data(as_text=True)
+
+
+# CSRF: a POST without a token is refused everywhere, and changes nothing.
+
+NEW_PASSWORD = "purple elephant marmalade lighthouse"
+
+
+@dataclass
+class CsrfSetUp:
+    world: World
+    reset_token: str
+    invitation_token: str
+    staff_without_two_factor: User
+
+
+@pytest.fixture
+def csrf_world(csrf_app: Flask) -> CsrfSetUp:
+    make = Factory()
+    world = build_world(make)
+    admin = world.users[Role.ADMIN]
+    reset_token, reset_hash = new_token()
+    db.session.add(
+        PasswordReset(
+            user=world.users[Role.FAMILY],
+            token_hash=reset_hash,
+            expires_at=datetime.now(UTC) + timedelta(hours=1),
+        )
+    )
+    invitation_token, invitation_hash = new_token()
+    db.session.add(
+        Invitation(
+            email="invited.parent@example.org",
+            name="Invited Parent",
+            role=Role.FAMILY,
+            child=world.child,
+            relationship_to_child=Relationship.PARENT,
+            token_hash=invitation_hash,
+            invited_by=admin,
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+    )
+    db.session.commit()
+    staff = make.user(Role.COPRODUCTION, no_totp=True, name="New Staff")
+    return CsrfSetUp(world, reset_token, invitation_token, staff)
+
+
+def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
+    """What a real person would send: everything correct except the missing CSRF token."""
+    world = setup.world
+    family = world.users[Role.FAMILY]
+    return {
+        "auth.sign_in": {"email": family.email, "password": PASSWORD},
+        "auth.security_code": {"code": current_code(world.users[Role.CASEWORKER])},
+        "auth.set_up_two_factor": {"code": "123456"},
+        "auth.forgot_password": {"email": family.email},
+        "auth.reset_password": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "auth.accept_invitation": {"name": "Invited Parent", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "casework.invite_family_member": {
+            "name": "Nina Newparent",
+            "email": "nina.newparent@example.org",
+            "relationship": Relationship.PARENT.value,
+        },
+        "admin.invite_staff": {
+            "name": "Sid Staff",
+            "email": "sid.staff@example.org",
+            "role": Role.CASEWORKER.value,
+            "team": str(world.child.team_id),
+        },
+    }.get(endpoint, {})
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table, to show that a refused request changed nothing."""
+    db.session.expire_all()
+    return {
+        table.name: sorted(tuple(row) for row in db.session.execute(table.select()).all())
+        for table in db.metadata.sorted_tables
+    }
+
+
+def start_sign_in_with_token(client: FlaskClient, user: User) -> None:
+    """The first sign-in step done properly (with a token), leaving the second step pending."""
+    page = get_page(client, "/sign-in")
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": page.csrf_token()}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def csrf_client(app: Flask, setup: CsrfSetUp, endpoint: str) -> FlaskClient:
+    client = app.test_client()
+    rule = access_rule(app.view_functions[endpoint])
+    if endpoint == "auth.security_code":
+        start_sign_in_with_token(client, setup.world.users[Role.CASEWORKER])
+    elif endpoint == "auth.set_up_two_factor":
+        start_sign_in_with_token(client, setup.staff_without_two_factor)
+        get_page(client, "/sign-in/set-up-two-factor")
+    elif rule != PUBLIC:
+        allowed = [role for role in Role if role in rule]
+        sign_in_fast(client, setup.world.users[allowed[0]])
+    return client
+
+
+def csrf_url(app: Flask, setup: CsrfSetUp, endpoint: str) -> str:
+    values = setup.world.url_values()
+    values["token"] = {"auth.reset_password": setup.reset_token}.get(endpoint, setup.invitation_token)
+    return build_url(app, endpoint, values)
+
+
+def post_endpoints(app: Flask) -> list[str]:
+    return [e for e in endpoints(app) if "POST" in (rule_for(app, e).methods or set())]
+
+
+def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
+    csrf_app: Flask, csrf_world: CsrfSetUp
+) -> None:
+    checked = post_endpoints(csrf_app)
+    assert {"auth.sign_in", "auth.sign_out", "casework.invite_family_member", "admin.invite_staff"} <= set(checked)
+    failures = []
+    for endpoint in checked:
+        client = csrf_client(csrf_app, csrf_world, endpoint)
+        before = snapshot()
+        response = client.post(csrf_url(csrf_app, csrf_world, endpoint), data=post_data(endpoint, csrf_world))
+        if response.status_code != 400:
+            failures.append(f"{endpoint}: status {response.status_code} {response.location or ''}")
+            continue
+        page = check_page(response, 400)
+        if page.h1 != "Sorry, we could not save your answers":
+            failures.append(f"{endpoint}: h1 {page.h1!r}")
+        if snapshot() != before:
+            failures.append(f"{endpoint}: the database changed")
+    assert not failures, "\n".join(failures)
+
+
+def test_csrf_refused_invitation_creates_nothing(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    client = csrf_client(csrf_app, csrf_world, "casework.invite_family_member")
+    before = db.session.scalar(select(func.count()).select_from(Invitation))
+    response = client.post(
+        csrf_url(csrf_app, csrf_world, "casework.invite_family_member"),
+        data=post_data("casework.invite_family_member", csrf_world),
+    )
+    assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
+    assert db.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.email == "nina.newparent@example.org")
+    ) == 0
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == before
+
+
+def test_csrf_refused_sign_out_leaves_the_user_signed_in(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    family = csrf_world.world.users[Role.FAMILY]
+    version = family.session_version
+    client = csrf_client(csrf_app, csrf_world, "auth.sign_out")
+    assert client.get("/account").status_code == 200
+    response = client.post("/sign-out")
+    assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
+    assert client.get("/account").status_code == 200
+    db.session.refresh(family)
+    assert family.session_version == version
+
+
+def test_csrf_refused_sign_in_does_not_sign_in(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    client = csrf_app.test_client()
+    response = client.post("/sign-in", data=post_data("auth.sign_in", csrf_world))
+    assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
+    assert is_sign_in_redirect(client.get("/account"), "/account")
+
+
+def test_csrf_refused_security_code_does_not_finish_signing_in(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    client = csrf_client(csrf_app, csrf_world, "auth.security_code")
+    response = client.post("/sign-in/security-code", data=post_data("auth.security_code", csrf_world))
+    assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
+    assert is_sign_in_redirect(client.get("/account"), "/account")
+
+
+def test_csrf_refused_reset_two_factor_keeps_the_secret(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    caseworker = csrf_world.world.users[Role.CASEWORKER]
+    secret = caseworker.totp_secret
+    client = csrf_client(csrf_app, csrf_world, "admin.reset_two_factor")
+    response = client.post(f"/admin/accounts/{caseworker.id}/reset-two-factor")
+    assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
+    db.session.refresh(caseworker)
+    assert caseworker.totp_secret == secret
+
+
+def test_the_same_post_with_a_token_is_accepted(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:
+    """The control for the tests above: with its token the invitation goes through."""
+    client = csrf_client(csrf_app, csrf_world, "casework.invite_family_member")
+    url = csrf_url(csrf_app, csrf_world, "casework.invite_family_member")
+    token = get_page(client, url).csrf_token()
+    data = post_data("casework.invite_family_member", csrf_world) | {"csrf_token": token}
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert db.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.email == "nina.newparent@example.org")
+    ) == 1
+
