@@ -94,6 +94,10 @@ def register_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    # Every model module, so that the metadata (and Alembic) knows every table.
+    import portal.ehcp.models
+    import portal.outbox  # noqa: F401
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)

@@ -19,15 +19,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def enum_column(cls: type[enum.Enum], name: str | None = None) -> Enum:
+    """A string column with a CHECK constraint (named after `name`, else the enum)."""
     return Enum(
         cls,
         native_enum=False,
-        length=20,
+        length=max(20, *(len(str(member.value)) for member in cls)),
         validate_strings=True,
         values_callable=lambda members: [m.value for m in members],
         create_constraint=True,
-        name=cls.__name__.lower(),
+        name=name or cls.__name__.lower(),
     )
 
 
@@ -84,7 +85,7 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
@@ -151,7 +152,7 @@ class FamilyLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
-    relationship_to_child: Mapped[Relationship] = mapped_column(_enum(Relationship))
+    relationship_to_child: Mapped[Relationship] = mapped_column(enum_column(Relationship))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="child_links")
@@ -166,10 +167,10 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
-    relationship_to_child: Mapped[Relationship | None] = mapped_column(_enum(Relationship))
+    relationship_to_child: Mapped[Relationship | None] = mapped_column(enum_column(Relationship))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

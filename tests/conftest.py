@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from jinja2 import FileSystemBytecodeCache
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from config import TestConfig, database_url
 from portal import create_app
@@ -147,6 +147,32 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def make(app: Flask) -> Factory:
     return Factory()
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active: `with count_queries() as queries:`."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        event.listen(db.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(db.engine, "before_cursor_execute", self._record)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    return QueryCounter
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import itertools
 import re
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
@@ -17,6 +17,9 @@ from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from portal.ehcp.models import Case
+from portal.ehcp.services import open_case, refresh
+from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Relationship, Role, Team, User
 from portal.passwords import hash_password
@@ -115,6 +118,27 @@ class Factory:
         db.session.add(user)
         db.session.commit()
         return user
+
+    def case(
+        self,
+        child: Child | None = None,
+        stage: Stage = Stage.REQUEST_RECEIVED,
+        request_received_on: date | None = None,
+        caseworker: User | None = None,
+        **fields,
+    ) -> Case:
+        """A case at any stage: opened as the service opens one, then set to the stage and dates
+        given (fields such as stage_since, draft_served_on, final_plan_on, expected_on)."""
+        child = child or self.child()
+        received = request_received_on or date.today() - timedelta(weeks=3)
+        case = open_case(child.id, child.team_id, received, actor=None, caseworker=caseworker)
+        case.stage = stage
+        case.stage_since = fields.pop("stage_since", received)
+        for name, value in fields.items():
+            setattr(case, name, value)
+        refresh(case)
+        db.session.commit()
+        return case
 
     def child(
         self,

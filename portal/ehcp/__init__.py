@@ -1,0 +1,1 @@
+"""Education, health and care needs assessments and plans (EHCP)."""

@@ -1,0 +1,145 @@
+"""Cases, stage changes, advice requests, exceptions and staff notes (SQLAlchemy 2 typed models)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.ehcp.milestones import CaseDates
+from portal.ehcp.stages import Stage
+from portal.ehcp.timeline import ExceptionType
+from portal.extensions import db
+from portal.models import Child, Team, User, enum_column, utcnow
+
+
+class AdviceProvider(enum.StrEnum):
+    EDUCATION = "education"
+    HEALTH = "health"
+    SOCIAL_CARE = "social_care"
+    EDUCATIONAL_PSYCHOLOGIST = "educational_psychologist"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            AdviceProvider.EDUCATION: "School or early years setting",
+            AdviceProvider.HEALTH: "Health services",
+            AdviceProvider.SOCIAL_CARE: "Social care",
+            AdviceProvider.EDUCATIONAL_PSYCHOLOGIST: "Educational psychologist",
+            AdviceProvider.OTHER: "Other professional",
+        }[self]
+
+
+class Case(db.Model):
+    """One EHC needs assessment and the plan that follows. A child may have several over time."""
+
+    __tablename__ = "ehc_case"
+    __table_args__ = (
+        # The caseload: a team's open cases, nearest deadline first.
+        Index("ix_ehc_case_team_open_deadline", "team_id", "closed", "next_deadline_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    is_reassessment: Mapped[bool] = mapped_column(default=False)
+    request_received_on: Mapped[date]
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage), index=True)
+    stage_since: Mapped[date]
+    draft_served_on: Mapped[date | None]
+    final_plan_on: Mapped[date | None]
+    first_final_plan_on: Mapped[date | None]
+    review_meeting_on: Mapped[date | None]
+    amendments_proposed_on: Mapped[date | None]
+    # The council's next legal deadline, kept up to date by the services, for sorting and filters.
+    next_deadline_on: Mapped[date | None] = mapped_column(index=True)
+    expected_on: Mapped[date | None]
+    delay_reason: Mapped[str | None] = mapped_column(Text)
+    has_exception: Mapped[bool] = mapped_column(default=False, index=True)
+    closed: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+
+    child: Mapped[Child] = relationship()
+    team: Mapped[Team] = relationship()
+    caseworker: Mapped[User | None] = relationship()
+
+    @property
+    def dates(self) -> CaseDates:
+        return CaseDates(
+            stage=self.stage,
+            request_received_on=self.request_received_on,
+            stage_since=self.stage_since,
+            is_reassessment=self.is_reassessment,
+            draft_served_on=self.draft_served_on,
+            final_plan_on=self.final_plan_on,
+            review_meeting_on=self.review_meeting_on,
+            amendments_proposed_on=self.amendments_proposed_on,
+        )
+
+
+class StageChange(db.Model):
+    __tablename__ = "stage_change"
+    __table_args__ = (Index("ix_stage_change_case_effective", "case_id", "effective_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
+    from_stage: Mapped[Stage | None] = mapped_column(enum_column(Stage, name="from_stage"))
+    to_stage: Mapped[Stage] = mapped_column(enum_column(Stage, name="to_stage"))
+    effective_on: Mapped[date]
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    family_note: Mapped[str | None] = mapped_column(Text)
+    staff_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class AdviceRequest(db.Model):
+    __tablename__ = "advice_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
+    provider: Mapped[AdviceProvider] = mapped_column(enum_column(AdviceProvider))
+    requested_on: Mapped[date]
+    due_on: Mapped[date]
+    received_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TimelineException(db.Model):
+    """An exception to the time limits (reg 10(4)). It excuses a late date; it never moves it."""
+
+    __tablename__ = "timeline_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
+    type: Mapped[ExceptionType] = mapped_column(enum_column(ExceptionType))
+    reason: Mapped[str] = mapped_column(Text)
+    applies_from: Mapped[date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class CaseNote(db.Model):
+    """A staff-only note. Never shown to families."""
+
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,261 @@
+"""Use cases on a case. Each is one transaction: the change, its audit event and any
+notification to the family are committed together, or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal import audit
+from portal.ehcp import milestones, timeline
+from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp.stages import Stage
+from portal.extensions import db
+from portal.models import FamilyLink, User
+from portal.outbox import queue_email
+
+
+class CaseProblem(ValueError):
+    """A change refused for a reason the caseworker can fix; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class StaleCase(Exception):
+    """Someone else saved the case after this form was loaded. Nothing was saved."""
+
+    def __init__(self, case: Case, last_change: StageChange | None):
+        super().__init__("The case has changed since you opened it")
+        self.case = case
+        self.last_change = last_change
+
+
+def refresh(case: Case) -> None:
+    """Keep the stored next deadline and closed flag in step with the case's dates."""
+    case.next_deadline_on = milestones.council_deadline(case.dates)
+    case.closed = case.stage.is_closed
+
+
+def last_change(case: Case) -> StageChange | None:
+    return db.session.scalar(
+        select(StageChange)
+        .where(StageChange.case_id == case.id)
+        .order_by(StageChange.created_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+
+
+def _check_version(case: Case, expected_version: int) -> None:
+    if case.version != expected_version:
+        raise StaleCase(case, last_change(case))
+
+
+def _commit(case: Case) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(case)
+        raise StaleCase(case, last_change(case)) from None
+
+
+def open_case(
+    child_id: int,
+    team_id: int,
+    request_received_on: date,
+    actor: User | None,
+    caseworker: User | None = None,
+    is_reassessment: bool = False,
+) -> Case:
+    case = Case(
+        reference="pending",
+        child_id=child_id,
+        team_id=team_id,
+        caseworker=caseworker,
+        is_reassessment=is_reassessment,
+        request_received_on=request_received_on,
+        stage=Stage.REQUEST_RECEIVED,
+        stage_since=request_received_on,
+    )
+    refresh(case)
+    db.session.add(case)
+    db.session.flush()
+    case.reference = f"EHC-{request_received_on.year}-{case.id:05d}"
+    db.session.add(
+        StageChange(case_id=case.id, from_stage=None, to_stage=Stage.REQUEST_RECEIVED,
+                    effective_on=request_received_on, changed_by=actor)
+    )
+    audit.record("case-opened", actor=actor, target=f"case:{case.id}")
+    return case
+
+
+@dataclass(frozen=True)
+class StageUpdate:
+    to_stage: Stage
+    effective_on: date
+    family_note: str | None = None
+    staff_note: str | None = None
+
+
+def change_stage(case: Case, actor: User, update: StageUpdate, expected_version: int, today: date) -> StageChange:
+    """Move a case to its next stage and tell the family, in one transaction."""
+    _check_version(case, expected_version)
+    if not case.stage.can_move_to(update.to_stage):
+        raise CaseProblem(
+            f"A case at ‘{case.stage.label}’ cannot move to ‘{update.to_stage.label}’. Choose one of the stages shown",
+            "to_stage",
+        )
+    if update.effective_on > today:
+        raise CaseProblem("The date of the change must be today or in the past", "effective_on")
+    if update.effective_on < case.stage_since:
+        raise CaseProblem(
+            f"The date of the change must be on or after {case.stage_since:%-d %B %Y}, the date of the last change",
+            "effective_on",
+        )
+    change = StageChange(
+        case_id=case.id,
+        from_stage=case.stage,
+        to_stage=update.to_stage,
+        effective_on=update.effective_on,
+        changed_by=actor,
+        family_note=update.family_note or None,
+        staff_note=update.staff_note or None,
+    )
+    db.session.add(change)
+    _apply_stage(case, update.to_stage, update.effective_on)
+    refresh(case)
+    audit.record("stage-changed", actor=actor, target=f"case:{case.id}")
+    _notify_family_of_stage_change(case)
+    _commit(case)
+    return change
+
+
+def _apply_stage(case: Case, stage: Stage, effective_on: date) -> None:
+    case.stage = stage
+    case.stage_since = effective_on
+    # A new milestone: the old expected date and delay reason no longer apply.
+    case.expected_on = None
+    case.delay_reason = None
+    if stage is Stage.DRAFT_PLAN:
+        case.draft_served_on = effective_on
+    elif stage is Stage.FINAL_PLAN:
+        case.final_plan_on = effective_on
+        case.first_final_plan_on = case.first_final_plan_on or effective_on
+    elif stage is Stage.ANNUAL_REVIEW:
+        case.review_meeting_on = None
+        case.amendments_proposed_on = None
+
+
+def _notify_family_of_stage_change(case: Case) -> None:
+    """The one place a stage-change email is created: an outbox row per family member, always
+    sent whatever their settings. Only the child's first name and the new stage go in it."""
+    members = db.session.scalars(
+        select(User).join(FamilyLink, FamilyLink.user_id == User.id)
+        .where(FamilyLink.child_id == case.child_id, User.active.is_(True))
+    ).all()
+    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("family.case", case_id=case.id)
+    first_name = case.child.first_name
+    for member in members:
+        queue_email(
+            member.email,
+            f"{first_name}’s EHC needs assessment or plan has moved to a new stage",
+            "stage_changed",
+            child_first_name=first_name,
+            stage=case.stage.label,
+            link=link,
+        )
+
+
+def set_expected_date(
+    case: Case, actor: User, expected_on: date | None, delay_reason: str | None, expected_version: int
+) -> None:
+    _check_version(case, expected_version)
+    problem = milestones.expected_date_problem(expected_on, delay_reason, case.next_deadline_on)
+    if problem:
+        raise CaseProblem(problem, "delay_reason")
+    case.expected_on = expected_on
+    late = expected_on is not None and case.next_deadline_on is not None and expected_on > case.next_deadline_on
+    case.delay_reason = (delay_reason or "").strip() or None if late else None
+    audit.record("expected-date-set", actor=actor, target=f"case:{case.id}")
+    _commit(case)
+
+
+def set_review_dates(
+    case: Case, actor: User, meeting_on: date | None, amendments_on: date | None, expected_version: int, today: date
+) -> None:
+    _check_version(case, expected_version)
+    if case.stage is not Stage.ANNUAL_REVIEW:
+        raise CaseProblem("Review dates can only be recorded during an annual review", "review_meeting_on")
+    if amendments_on is not None and (meeting_on is None or amendments_on < meeting_on):
+        raise CaseProblem("The amendments must be proposed on or after the review meeting", "amendments_proposed_on")
+    if amendments_on is not None and amendments_on > today:
+        raise CaseProblem("The date amendments were proposed must be today or in the past", "amendments_proposed_on")
+    case.review_meeting_on = meeting_on
+    case.amendments_proposed_on = amendments_on
+    refresh(case)
+    audit.record("review-dates-set", actor=actor, target=f"case:{case.id}")
+    _commit(case)
+
+
+def record_exception(
+    case: Case, actor: User, kind: timeline.ExceptionType, reason: str, applies_from: date, today: date
+) -> TimelineException:
+    if applies_from > today:
+        raise CaseProblem("The date must be today or in the past", "applies_from")
+    if applies_from < case.request_received_on:
+        raise CaseProblem("The date must be on or after the date the request was received", "applies_from")
+    exception = TimelineException(
+        case_id=case.id, type=kind, reason=reason.strip(), applies_from=applies_from, recorded_by=actor
+    )
+    db.session.add(exception)
+    case.has_exception = True
+    audit.record("exception-recorded", actor=actor, target=f"case:{case.id}")
+    _commit(case)
+    return exception
+
+
+def request_advice(case: Case, actor: User, provider: AdviceProvider, requested_on: date, today: date) -> AdviceRequest:
+    if requested_on > today:
+        raise CaseProblem("The date advice was asked for must be today or in the past", "requested_on")
+    if requested_on < case.request_received_on:
+        raise CaseProblem("The date must be on or after the date the request was received", "requested_on")
+    advice = AdviceRequest(
+        case_id=case.id, provider=provider, requested_on=requested_on, due_on=timeline.advice_due(requested_on)
+    )
+    db.session.add(advice)
+    audit.record("advice-requested", actor=actor, target=f"case:{case.id}")
+    db.session.commit()
+    return advice
+
+
+def advice_received(advice: AdviceRequest, actor: User, received_on: date, today: date) -> None:
+    if received_on > today:
+        raise CaseProblem("The date advice was received must be today or in the past", "received_on")
+    if received_on < advice.requested_on:
+        raise CaseProblem("The date advice was received must be on or after the date it was asked for", "received_on")
+    advice.received_on = received_on
+    audit.record("advice-received", actor=actor, target=f"case:{advice.case_id}")
+    db.session.commit()
+
+
+def add_note(case: Case, actor: User, text: str) -> CaseNote:
+    note = CaseNote(case_id=case.id, author=actor, text=text.strip())
+    db.session.add(note)
+    audit.record("staff-note-added", actor=actor, target=f"case:{case.id}")
+    db.session.commit()
+    return note
+
+
+def reassign(case: Case, actor: User, caseworker: User | None, expected_version: int) -> None:
+    _check_version(case, expected_version)
+    if caseworker is not None and caseworker.team_id != case.team_id:
+        raise CaseProblem("Choose a caseworker in this case’s team", "caseworker")
+    case.caseworker = caseworker
+    audit.record("case-reassigned", actor=actor, target=f"case:{case.id}")
+    _commit(case)
