@@ -91,15 +91,20 @@ def _empty_database() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(config_class: type[TestConfig], template_cache: FileSystemBytecodeCache, _migrated: None) -> Iterator[Flask]:
-    app = _test_app(config_class, template_cache)
+def _serve(app: Flask) -> Iterator[Flask]:
+    """Hold an app context for the test's factories; afterwards empty the database, reset the
+    rate limits and close every connection."""
     with app.app_context():
         yield app
         _empty_database()
         limiter.reset()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(config_class: type[TestConfig], template_cache: FileSystemBytecodeCache, _migrated: None) -> Iterator[Flask]:
+    yield from _serve(_test_app(config_class, template_cache))
 
 
 @pytest.fixture
@@ -111,13 +116,7 @@ def csrf_app(
     class WithCsrf(config_class):  # type: ignore[valid-type, misc]
         WTF_CSRF_ENABLED = True
 
-    app = _test_app(WithCsrf, template_cache)
-    with app.app_context():
-        yield app
-        _empty_database()
-        limiter.reset()
-        db.session.remove()
-        db.engine.dispose()
+    yield from _serve(_test_app(WithCsrf, template_cache))
 
 
 @pytest.fixture
