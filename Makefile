@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets lint test-sqlite test-postgres audit clean
+.PHONY: run test setup assets lint test-sqlite test-postgres test-browser screenshots audit clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,20 +41,32 @@ run: setup
 	DEV_SKIP_TWO_FACTOR=$(DEV_SKIP_TWO_FACTOR) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check portal tests migrations config.py wsgi.py scripts
+	$(BIN)/ruff check portal tests migrations config.py wsgi.py scripts bench
 
 test-sqlite: setup
 	env -u TEST_DATABASE_URL $(BIN)/pytest --cov --cov-report=term
 
 # Runs where PostgreSQL answers; REQUIRE_POSTGRES=1 (CI) makes a missing server an error.
+# The browser tests run once, in the SQLite run: they serve their own SQLite database.
 test-postgres: setup
 	@status=0; $(BIN)/python scripts/ensure_test_database.py || status=$$?; \
 	if [ $$status -eq 3 ] && [ "$${REQUIRE_POSTGRES:-0}" != 1 ]; then \
 		echo "Skipping the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; exit 0; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi; \
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser"
 
 test: lint test-sqlite test-postgres
+
+# Only the real-browser tests (tests/browser): journeys, axe-core, the Nu Html Checker, keyboard
+# and reflow, in Debian's chromium (`apt-get install chromium`; skipped without it).
+test-browser: setup
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m browser tests/browser
+
+# PNGs of the key pages for each role, for the README.
+screenshots: setup
+	@test -x /usr/bin/chromium || { echo "Screenshots need Debian's chromium: apt-get install chromium"; exit 1; }
+	env -u TEST_DATABASE_URL SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -m browser -p no:cacheprovider \
+		tests/browser/test_screenshots.py
 
 audit: $(BIN)/.installed
 	$(BIN)/pip-audit --strict --skip-editable

@@ -100,6 +100,9 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # Talisman first: its before_request makes the CSP nonce that every page needs, including
+    # the error page a failed CSRF check renders.
+    _init_talisman(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -107,6 +110,19 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # sessions.py enforces the time limits
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.scalar(select(User).where(User.id == int(user_id)))
+        if user is None or user.session_version != int(version) or not user.active:
+            return None
+        return user
+
+
+def _init_talisman(app: Flask) -> None:
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -120,16 +136,6 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy=PERMISSIONS_POLICY,
     )
-
-    @login_manager.user_loader
-    def load_user(token: str) -> User | None:
-        user_id, _, version = token.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.scalar(select(User).where(User.id == int(user_id)))
-        if user is None or user.session_version != int(version) or not user.active:
-            return None
-        return user
 
 
 def register_blueprints(app: Flask) -> None:

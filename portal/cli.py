@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         for account in accounts:
             team = f", {account.team}" if account.team else ""
             click.echo(f"  {account.role.label:<20} {account.email}{team}")
+        click.echo(demo.case_summary())
         if current_app.config["DEV_SKIP_TWO_FACTOR"]:
             click.echo("Staff two-factor sign-in is skipped (DEV_SKIP_TWO_FACTOR=1, development only).")
         else:

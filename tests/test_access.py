@@ -7,7 +7,7 @@ answer to a permitted visitor is not a plain 200 page are listed in DOCUMENTED, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from portal.access import PUBLIC, access_rule
+from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
 from portal.extensions import db
 from portal.models import Child, Invitation, PasswordReset, Relationship, Role, User
 from portal.tokens import new_token
@@ -29,8 +30,8 @@ MADE_UP_TOKEN = "made-up-token-that-matches-nothing"
 # Each role's home page, written out here rather than taken from the code under test.
 HOME = {
     Role.FAMILY: "/family/",
-    Role.CASEWORKER: "/casework/children",
-    Role.MANAGER: "/casework/children",
+    Role.CASEWORKER: "/casework/",
+    Role.MANAGER: "/casework/",
     Role.COPRODUCTION: "/account",
     Role.ADMIN: "/admin/accounts",
 }
@@ -63,6 +64,21 @@ DOCUMENTED: dict[str, dict[str, Expect]] = {
     # A made-up token is the "link not valid" page, a 404.
     "auth.reset_password": {"anonymous": LINK_INVALID, "signed-in": LINK_INVALID},
     "auth.accept_invitation": {"anonymous": LINK_INVALID, "signed-in": LINK_INVALID},
+    # The case page's forms (POST only): an empty form is refused with the page's errors, or, when
+    # the case's version is missing, as a bad request.
+    **{
+        f"casework.{endpoint}": {"signed-in": Expect(400)}
+        for endpoint in (
+            "change_stage",
+            "expected_date",
+            "review_dates",
+            "record_exception",
+            "request_advice",
+            "advice_received",
+            "add_note",
+            "reassign",
+        )
+    },
 }
 
 
@@ -89,10 +105,14 @@ class World:
     other_team_child: Child
     other_family: User
     other_family_child: Child
+    case: Case  # the EHC case of `child`, in the North team and linked to the family user
+    advice: AdviceRequest  # a request for advice on `case`, not yet received
 
     def url_values(self) -> dict[str, object]:
         return {
             "child_id": self.child.id,
+            "case_id": self.case.id,
+            "advice_id": self.advice.id,
             "user_id": self.users[Role.CASEWORKER].id,
             "token": MADE_UP_TOKEN,
         }
@@ -113,7 +133,16 @@ def build_world(make: Factory) -> World:
     other_family = make.user(Role.FAMILY, name="Other Family")
     other_team_child = make.child(team=other_team, family=[other_family], first_name="Southchild")
     other_family_child = make.child(team=team, family=[other_family], first_name="Neighbourchild")
-    return World(users, child, other_team_child, other_family, other_family_child)
+    case = make.case(child=child, caseworker=users[Role.CASEWORKER])
+    advice = AdviceRequest(
+        case_id=case.id,
+        provider=AdviceProvider.HEALTH,
+        requested_on=case.request_received_on,
+        due_on=case.request_received_on + timedelta(weeks=6),
+    )
+    db.session.add(advice)
+    db.session.commit()
+    return World(users, child, other_team_child, other_family, other_family_child, case, advice)
 
 
 @pytest.fixture
@@ -329,10 +358,16 @@ def csrf_world(csrf_app: Flask) -> CsrfSetUp:
     return CsrfSetUp(world, reset_token, invitation_token, staff)
 
 
+def _date(value: date, name: str) -> dict[str, list[str]]:
+    return {name: [str(value.day), str(value.month), str(value.year)]}
+
+
 def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
     """What a real person would send: everything correct except the missing CSRF token."""
     world = setup.world
     family = world.users[Role.FAMILY]
+    version = str(world.case.version)
+    today = date.today()
     return {
         "auth.sign_in": {"email": family.email, "password": PASSWORD},
         "auth.security_code": {"code": current_code(world.users[Role.CASEWORKER])},
@@ -351,6 +386,23 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
             "role": Role.CASEWORKER.value,
             "team": str(world.child.team_id),
         },
+        "casework.change_stage": {
+            "stage-version": version,
+            "stage-to_stage": "deciding_to_assess",
+            **_date(today, "stage-effective_on"),
+            "stage-family_note": "We are now deciding whether to assess.",
+        },
+        "casework.expected_date": {"expected-version": version, **_date(today, "expected-expected_on")},
+        "casework.review_dates": {"review-version": version, **_date(today, "review-review_meeting_on")},
+        "casework.record_exception": {
+            "exception-exception_type": "personal_circumstances",
+            "exception-reason": "The family were in hospital for five weeks.",
+            **_date(today, "exception-applies_from"),
+        },
+        "casework.request_advice": {"advice-provider": "health", **_date(today, "advice-requested_on")},
+        "casework.advice_received": {**_date(today, f"received-{world.advice.id}-received_on")},
+        "casework.add_note": {"note-text": "Called the family about the assessment."},
+        "casework.reassign": {"reassign-version": version, "reassign-caseworker": str(world.users[Role.MANAGER].id)},
     }.get(endpoint, {})
 
 
@@ -401,6 +453,7 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
 ) -> None:
     checked = post_endpoints(csrf_app)
     assert {"auth.sign_in", "auth.sign_out", "casework.invite_family_member", "admin.invite_staff"} <= set(checked)
+    assert {"casework.change_stage", "casework.reassign", "casework.add_note"} <= set(checked)
     failures = []
     for endpoint in checked:
         client = csrf_client(csrf_app, csrf_world, endpoint)

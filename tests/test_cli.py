@@ -4,8 +4,10 @@ import re
 
 from sqlalchemy import func, select
 
+from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Role, Team, User
+from portal.outbox import OutboxEmail
 
 STRONG = "tangerine piano river cloud"
 
@@ -57,8 +59,8 @@ def test_demo_staff_skip_two_factor_only_when_the_development_setting_is_on(app)
     password, _ = _printed_sign_ins(output)
     client = app.test_client()
     response = client.post("/sign-in", data={"email": "caseworker.north@example.org", "password": password})
-    assert response.location.endswith("/casework/children")
-    assert client.get("/casework/children").status_code == 200
+    assert response.location.endswith("/casework/")
+    assert client.get("/casework/").status_code == 200
 
 
 def test_demo_has_a_family_with_two_children_and_a_child_with_two_carers(app):
@@ -69,6 +71,45 @@ def test_demo_has_a_family_with_two_children_and_a_child_with_two_carers(app):
         select(func.count()).select_from(FamilyLink).join(Child).where(Child.first_name == "Cleo")
     )
     assert carers == 2
+
+
+def test_seed_demo_adds_cases_once_and_queues_no_email(app):
+    runner = app.test_cli_runner()
+    models = (Case, StageChange, AdviceRequest, TimelineException, CaseNote)
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    counts = [db.session.scalar(select(func.count()).select_from(model)) for model in models]
+    assert all(counts), counts
+    summary = re.search(r"^(\d+) demo cases across 12 stages\.$", first.output, re.MULTILINE)
+    assert summary, first.output
+    assert int(summary.group(1)) == counts[0]
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert [db.session.scalar(select(func.count()).select_from(model)) for model in models] == counts
+    assert summary.group(0) in second.output
+    assert db.session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+    _, emails = _printed_sign_ins(first.output)
+    every_email = set(emails) | set(db.session.scalars(select(User.email)))
+    assert all(email.endswith("@example.org") for email in every_email)
+
+
+def test_demo_parent_signs_in_and_sees_both_children_with_cases(app):
+    output = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    password, _ = _printed_sign_ins(output)
+    parent = db.session.scalar(select(User).where(User.email == "parent.two.children@example.org"))
+    names = set()
+    for link in parent.child_links:
+        assert db.session.scalar(select(func.count()).select_from(Case).where(Case.child_id == link.child_id))
+        names.add(link.child.first_name)
+    assert names == {"Amara", "Ben"}
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": parent.email, "password": password})
+    assert response.status_code == 302
+    dashboard = client.get("/family/")
+    assert dashboard.status_code == 200
+    text = dashboard.get_data(as_text=True)
+    for name in names:
+        assert name in text
 
 
 def test_create_admin(app):

@@ -155,7 +155,7 @@ def test_unsafe_next_goes_to_staff_home_after_security_code(client: FlaskClient,
     assert response.location == "/sign-in/security-code"
     response = client.post("/sign-in/security-code", data={"code": current_code(caseworker)})
     assert response.status_code == 302
-    assert response.location == "/casework/children"
+    assert response.location == "/casework/"
 
 
 def test_next_on_this_site_is_followed(client: FlaskClient, make: Factory) -> None:

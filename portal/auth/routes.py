@@ -55,8 +55,8 @@ def safe_next(target: str | None) -> str | None:
 def home_for(user: User) -> str:
     return {
         Role.FAMILY: url_for("family.dashboard"),
-        Role.CASEWORKER: url_for("casework.children"),
-        Role.MANAGER: url_for("casework.children"),
+        Role.CASEWORKER: url_for("casework.caseload"),
+        Role.MANAGER: url_for("casework.caseload"),
         Role.COPRODUCTION: url_for("auth.account"),
         Role.ADMIN: url_for("admin.users"),
     }[user.role]

@@ -1,4 +1,6 @@
-"""Caseworker pages: the team's children and inviting family members. Other teams' are 404."""
+"""Caseworker pages: the team's caseload, the team's children and inviting family members (the
+case page and its updates are in case_pages.py, on the same blueprint). Another team's case or
+child is a 404. Reads are in queries.py."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -7,13 +9,93 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.access import CASE_STAFF, roles
-from portal.casework.forms import InviteFamilyMemberForm
+from portal.casework import queries
+from portal.casework.forms import CaseloadFiltersForm, InviteFamilyMemberForm
+from portal.ehcp.stages import Stage
+from portal.ehcp.timeline import deadline_status
 from portal.extensions import db
 from portal.invitations import InvitationProblem, invite_family_member
 from portal.models import Child, FamilyLink, Relationship
 
 bp = Blueprint("casework", __name__)
 PAGE_SIZE = 25
+
+
+# --- The caseload -----------------------------------------------------------------------------
+
+
+def _filters(form: CaseloadFiltersForm) -> queries.CaseloadFilters:
+    return queries.CaseloadFilters(
+        stage=Stage(form.stage.data) if form.stage.data else None,
+        mine=form.mine.data,
+        overdue=form.overdue.data,
+        due_soon=form.due_soon.data,
+        excepted=form.excepted.data,
+        include_closed=form.closed.data,
+        search=form.q.data or "",
+    )
+
+
+def _filter_args(form: CaseloadFiltersForm) -> dict[str, str]:
+    """The filters as query string values, for the pagination links."""
+    args = {name: "y" for name in ("mine", "overdue", "due_soon", "excepted", "closed") if form[name].data}
+    if form.q.data:
+        args["q"] = form.q.data
+    if form.stage.data:
+        args["stage"] = form.stage.data
+    return args
+
+
+def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
+    """GOV.UK pagination: the first, last, current and neighbouring pages, with ellipses between."""
+    if pages <= 1:
+        return None
+
+    def href(number: int) -> str:
+        return url_for("casework.caseload", **args, page=number) if number > 1 else url_for("casework.caseload", **args)
+
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    items: list[dict] = []
+    for number in shown:
+        if items and number > items[-1]["number"] + 1:
+            items.append({"ellipsis": True, "number": number - 1})
+        items.append({"number": number, "href": href(number), "current": number == page})
+    pagination: dict = {
+        "items": [item if not item.get("ellipsis") else {"ellipsis": True} for item in items],
+        "landmarkLabel": "Pages of cases",
+    }
+    if page > 1:
+        pagination["previous"] = {"href": href(page - 1)}
+    if page < pages:
+        pagination["next"] = {"href": href(page + 1)}
+    return pagination
+
+
+@bp.route("/")
+@roles(*CASE_STAFF)
+def caseload():
+    form = CaseloadFiltersForm(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    on = queries.today()
+    counts = queries.team_counts(current_user.team_id, on)
+    if not form.validate():
+        return render_template("casework/caseload.html", form=form, result=None, counts=counts), 400
+    result = queries.caseload(current_user.team_id, current_user.id, _filters(form), on, page, PAGE_SIZE)
+    if page > result.pages:
+        abort(404)
+    return render_template(
+        "casework/caseload.html",
+        form=form,
+        result=result,
+        counts=counts,
+        pagination=_pagination(result.page, result.pages, _filter_args(form)),
+        statuses={
+            case.id: deadline_status(case.next_deadline_on, on) for case in result.cases if case.next_deadline_on
+        },
+    )
+
+
+# --- The team's children ----------------------------------------------------------------------
 
 
 def team_child_or_404(child_id: int) -> Child:
@@ -50,7 +132,7 @@ def child(child_id: int):
     child = team_child_or_404(child_id)
     audit.record("child-viewed", actor=current_user, target=f"child:{child.id}")
     db.session.commit()
-    return render_template("casework/child.html", child=child)
+    return render_template("casework/child.html", child=child, cases=queries.child_cases(child.id))
 
 
 @bp.route("/children/<int:child_id>/invite", methods=["GET", "POST"], endpoint="invite_family_member")
@@ -73,3 +155,7 @@ def invite_family_member_view(child_id: int):
                 flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
             return redirect(url_for("casework.child", child_id=child.id))
     return render_template("casework/invite_family_member.html", form=form, child=child), 400 if form.errors else 200
+
+
+# The case page and its forms register themselves on `bp`.
+from portal.casework import case_pages  # noqa: E402, F401

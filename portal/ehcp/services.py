@@ -3,8 +3,11 @@ notification to the family are committed together, or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -34,6 +37,37 @@ class StaleCase(Exception):
         super().__init__("The case has changed since you opened it")
         self.case = case
         self.last_change = last_change
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def use_case(function: Callable[P, R]) -> Callable[P, R]:
+    """One use case, one transaction: if anything unexpected fails (the outbox insert, say),
+    roll back so that nothing it added to the session is saved later by someone else's commit.
+    CaseProblem and StaleCase are raised before anything changes (or after a rollback). A
+    versioned UPDATE that finds the case already changed is StaleCase wherever the session
+    flushes it (an autoflush before the commit, too), not a bare StaleDataError."""
+
+    @wraps(function)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except (CaseProblem, StaleCase):
+            raise
+        except StaleDataError:
+            db.session.rollback()
+            case = next((arg for arg in args if isinstance(arg, Case)), None)
+            if case is None:
+                raise
+            db.session.refresh(case)
+            raise StaleCase(case, last_change(case)) from None
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return wrapped
 
 
 def refresh(case: Case) -> None:
@@ -103,6 +137,7 @@ class StageUpdate:
     staff_note: str | None = None
 
 
+@use_case
 def change_stage(case: Case, actor: User, update: StageUpdate, expected_version: int, today: date) -> StageChange:
     """Move a case to its next stage and tell the family, in one transaction."""
     _check_version(case, expected_version)
@@ -172,6 +207,7 @@ def _notify_family_of_stage_change(case: Case) -> None:
         )
 
 
+@use_case
 def set_expected_date(
     case: Case, actor: User, expected_on: date | None, delay_reason: str | None, expected_version: int
 ) -> None:
@@ -186,6 +222,7 @@ def set_expected_date(
     _commit(case)
 
 
+@use_case
 def set_review_dates(
     case: Case, actor: User, meeting_on: date | None, amendments_on: date | None, expected_version: int, today: date
 ) -> None:
@@ -203,6 +240,7 @@ def set_review_dates(
     _commit(case)
 
 
+@use_case
 def record_exception(
     case: Case, actor: User, kind: timeline.ExceptionType, reason: str, applies_from: date, today: date
 ) -> TimelineException:
@@ -220,6 +258,7 @@ def record_exception(
     return exception
 
 
+@use_case
 def request_advice(case: Case, actor: User, provider: AdviceProvider, requested_on: date, today: date) -> AdviceRequest:
     if requested_on > today:
         raise CaseProblem("The date advice was asked for must be today or in the past", "requested_on")
@@ -234,6 +273,7 @@ def request_advice(case: Case, actor: User, provider: AdviceProvider, requested_
     return advice
 
 
+@use_case
 def advice_received(advice: AdviceRequest, actor: User, received_on: date, today: date) -> None:
     if received_on > today:
         raise CaseProblem("The date advice was received must be today or in the past", "received_on")
@@ -244,6 +284,7 @@ def advice_received(advice: AdviceRequest, actor: User, received_on: date, today
     db.session.commit()
 
 
+@use_case
 def add_note(case: Case, actor: User, text: str) -> CaseNote:
     note = CaseNote(case_id=case.id, author=actor, text=text.strip())
     db.session.add(note)
@@ -252,6 +293,7 @@ def add_note(case: Case, actor: User, text: str) -> CaseNote:
     return note
 
 
+@use_case
 def reassign(case: Case, actor: User, caseworker: User | None, expected_version: int) -> None:
     _check_version(case, expected_version)
     if caseworker is not None and caseworker.team_id != case.team_id:

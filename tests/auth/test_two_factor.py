@@ -106,7 +106,7 @@ def test_right_code_finishes_set_up_and_stores_the_secret(app, make):
     response = client.post(SET_UP, data={"code": f"{code[:3]} {code[3:]}"})
 
     assert response.status_code == 302
-    assert response.location == "/casework/children"
+    assert response.location == "/casework/"
     page = get_page(client, "/casework/children")
     assert "Two-factor sign-in is set up" in page.text
     assert reload(user).totp_secret == secret
@@ -130,7 +130,7 @@ def test_next_sign_in_asks_for_the_security_code(app, make):
         assert page.h1 == "Enter your security code"
         response = client.post(CODE, data={"code": pyotp.TOTP(secret).now()})
         assert response.status_code == 302
-        assert response.location == "/casework/children"
+        assert response.location == "/casework/"
         assert client.get("/casework/children").status_code == 200
 
 
@@ -289,7 +289,7 @@ def test_dev_skip_two_factor_skips_the_step(skip_app, make):
     with_key = make.user(Role.CASEWORKER)
     without_key = make.user(Role.ADMIN, no_totp=True)
 
-    for user, home in ((with_key, "/casework/children"), (without_key, "/admin/accounts")):
+    for user, home in ((with_key, "/casework/"), (without_key, "/admin/accounts")):
         client = skip_app.test_client()
         response = password_step(client, user)
         assert response.status_code == 302

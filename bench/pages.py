@@ -1,0 +1,83 @@
+"""Time the busiest pages at benchmark scale, through the whole Flask stack (test client, no
+network), on the PostgreSQL data set made by bench/generate.py.
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python bench/pages.py --requests 200
+
+Prints p50, p95 and the SQL statements per request for each page. Results go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from sqlalchemy import event, select
+
+from bench.generate import _config
+from portal import create_app
+from portal.ehcp.models import Case
+from portal.extensions import db
+from portal.models import FamilyLink, Role, User
+
+
+def _signed_in_client(app, user: User):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["signed_in_at"] = session["last_active_at"] = time.time()
+    return client
+
+
+def _measure(client, url: str, requests: int) -> tuple[list[float], int]:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append("x")
+
+    client.get(url)  # warm up
+    timings = []
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return timings, len(statements) // requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/portal_bench")
+    app = create_app(_config(url))
+    with app.app_context():
+        caseworker = db.session.scalar(select(User).where(User.role == Role.CASEWORKER).order_by(User.id))
+        family_link = db.session.scalar(select(FamilyLink).order_by(FamilyLink.id.desc()))
+        family = db.session.get(User, family_link.user_id)
+        family_case = db.session.scalar(select(Case).where(Case.child_id == family_link.child_id))
+        team_case = db.session.scalar(select(Case).where(Case.team_id == caseworker.team_id).order_by(Case.id))
+        total = db.session.scalar(select(db.func.count()).select_from(Case))
+        pages = [
+            ("Family dashboard", family, "/family/"),
+            ("Family case page", family, f"/family/cases/{family_case.id}"),
+            ("Caseload (first page)", caseworker, "/casework/"),
+            ("Caseload, overdue filter", caseworker, "/casework/?overdue=y"),
+            ("Caseload, search", caseworker, "/casework/?q=Benchname12"),
+            ("Caseworker case page", caseworker, f"/casework/cases/{team_case.id}"),
+        ]
+        print(f"{total} cases; {args.requests} requests a page")
+        print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
+        for name, user, path in pages:
+            timings, queries = _measure(_signed_in_client(app, user), path, args.requests)
+            p95 = statistics.quantiles(timings, n=20)[18]
+            print(f"{name:<28} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f} {queries:8d}")
+
+
+if __name__ == "__main__":
+    main()

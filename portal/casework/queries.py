@@ -1,0 +1,251 @@
+"""The caseworker pages' database reads. Each page uses a fixed number of queries whatever the
+size of the caseload, and only ever reads a case through the signed-in person's team: another
+team's case is simply not found (a 404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import joinedload, load_only
+
+from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp.stages import Stage
+from portal.extensions import db
+from portal.models import AuditEvent, Child, Role, User
+
+DUE_SOON_DAYS = 14
+SEARCH_TERMS = 5
+# Audit actions that change a case (and so its version), for "who changed this case".
+CASE_CHANGES = (
+    "stage-changed",
+    "expected-date-set",
+    "review-dates-set",
+    "exception-recorded",
+    "case-reassigned",
+)
+
+
+def today() -> date:
+    """The date the caseload and the services work with: the one seam to change for a time zone."""
+    return date.today()
+
+
+# --- The caseload -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    stage: Stage | None = None
+    mine: bool = False
+    overdue: bool = False
+    due_soon: bool = False
+    excepted: bool = False
+    include_closed: bool = False
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class TeamCounts:
+    """The team's open cases that need attention."""
+
+    overdue: int
+    due_soon: int
+    excepted: int
+
+
+def _overdue(on: date):
+    return and_(Case.closed.is_(False), Case.next_deadline_on < on)
+
+
+def _due_soon(on: date):
+    return and_(Case.closed.is_(False), Case.next_deadline_on.between(on, on + timedelta(days=DUE_SOON_DAYS)))
+
+
+def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) -> Select:
+    query = select(Case).join(Case.child).where(Case.team_id == team_id)
+    if not filters.include_closed:
+        query = query.where(Case.closed.is_(False))
+    if filters.stage is not None:
+        query = query.where(Case.stage == filters.stage)
+    if filters.mine:
+        query = query.where(Case.caseworker_id == user_id)
+    # Overdue and due soon are two answers to one question, so either will do.
+    deadline = [condition for wanted, condition in ((filters.overdue, _overdue(on)), (filters.due_soon, _due_soon(on)))
+                if wanted]
+    if deadline:
+        query = query.where(or_(*deadline))
+    if filters.excepted:
+        query = query.where(Case.has_exception.is_(True))
+    # Every word must be part of the child's first or last name or of the case reference.
+    for term in filters.search.split()[:SEARCH_TERMS]:
+        query = query.where(
+            or_(
+                Child.first_name.icontains(term, autoescape=True),
+                Child.last_name.icontains(term, autoescape=True),
+                Case.reference.icontains(term, autoescape=True),
+            )
+        )
+    return query
+
+
+def caseload(team_id: int, user_id: int, filters: CaseloadFilters, on: date, page: int, page_size: int) -> CaseloadPage:
+    """Two queries: how many cases match, and one page of them with their children and caseworkers,
+    nearest legal deadline first (cases with none last), then by reference."""
+    matching = _matching(team_id, user_id, filters, on)
+    total = db.session.scalar(select(func.count()).select_from(matching.with_only_columns(Case.id).subquery())) or 0
+    pages = max((total + page_size - 1) // page_size, 1)
+    cases = db.session.scalars(
+        matching.options(
+            joinedload(Case.child).load_only(Child.first_name, Child.last_name),
+            joinedload(Case.caseworker).load_only(User.name),
+        )
+        .order_by(Case.next_deadline_on.asc().nulls_last(), Case.reference, Case.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return CaseloadPage(list(cases), total, page, pages)
+
+
+def team_counts(team_id: int, on: date) -> TeamCounts:
+    """One query over the team's open cases."""
+    row = db.session.execute(
+        select(
+            func.count(case((Case.next_deadline_on < on, 1))),
+            func.count(case((_due_soon(on), 1))),
+            func.count(case((Case.has_exception.is_(True), 1))),
+        ).where(Case.team_id == team_id, Case.closed.is_(False))
+    ).one()
+    return TeamCounts(overdue=row[0], due_soon=row[1], excepted=row[2])
+
+
+# --- One case ---------------------------------------------------------------------------------
+
+
+def team_case(case_id: int, team_id: int | None) -> Case | None:
+    """The case with its child and caseworker, if it belongs to this team; otherwise None."""
+    if team_id is None:
+        return None
+    return db.session.scalar(
+        select(Case)
+        .options(joinedload(Case.child), joinedload(Case.caseworker))
+        .where(Case.id == case_id, Case.team_id == team_id)
+    )
+
+
+def stage_history(case_id: int) -> list[StageChange]:
+    """Every stage change, newest first, with who made it."""
+    return list(
+        db.session.scalars(
+            select(StageChange)
+            .options(joinedload(StageChange.changed_by).load_only(User.name))
+            .where(StageChange.case_id == case_id)
+            .order_by(StageChange.effective_on.desc(), StageChange.created_at.desc(), StageChange.id.desc())
+        )
+    )
+
+
+def advice_requests(case_id: int) -> list[AdviceRequest]:
+    return list(
+        db.session.scalars(
+            select(AdviceRequest)
+            .where(AdviceRequest.case_id == case_id)
+            .order_by(AdviceRequest.requested_on, AdviceRequest.id)
+        )
+    )
+
+
+def case_advice(case_id: int, advice_id: int) -> AdviceRequest | None:
+    return db.session.scalar(
+        select(AdviceRequest).where(AdviceRequest.id == advice_id, AdviceRequest.case_id == case_id)
+    )
+
+
+def timeline_exceptions(case_id: int) -> list[TimelineException]:
+    return list(
+        db.session.scalars(
+            select(TimelineException)
+            .options(joinedload(TimelineException.recorded_by).load_only(User.name))
+            .where(TimelineException.case_id == case_id)
+            .order_by(TimelineException.applies_from, TimelineException.id)
+        )
+    )
+
+
+def staff_notes(case_id: int) -> list[CaseNote]:
+    """Staff-only notes, newest first."""
+    return list(
+        db.session.scalars(
+            select(CaseNote)
+            .options(joinedload(CaseNote.author).load_only(User.name))
+            .where(CaseNote.case_id == case_id)
+            .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+        )
+    )
+
+
+def assignable_staff(team_id: int) -> list[User]:
+    """Caseworkers and managers of the team who can be given a case."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .options(load_only(User.name, User.team_id, User.role))
+            .where(
+                User.team_id == team_id,
+                User.role.in_((Role.CASEWORKER, Role.MANAGER)),
+                User.active.is_(True),
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class LastChange:
+    by: str
+    at: datetime
+
+
+def last_change(case: Case) -> LastChange | None:
+    """Who last changed the case and when, from the audit log (a stage change is not the only
+    change that moves a case's version on). One query, using the audit log's time index."""
+    since = case.updated_at - timedelta(minutes=5) if case.updated_at is not None else None
+    query = (
+        select(AuditEvent.created_at, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.target == f"case:{case.id}", AuditEvent.action.in_(CASE_CHANGES))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    if since is not None:
+        query = query.where(AuditEvent.created_at >= since)
+    row = db.session.execute(query).first()
+    if row is None:
+        return None
+    return LastChange(by=row.name or "Someone", at=row.created_at)
+
+
+# --- A child's cases --------------------------------------------------------------------------
+
+
+def child_cases(child_id: int) -> list[Case]:
+    """A child's cases, newest request first (the child is already known to be the team's)."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .options(load_only(Case.reference, Case.stage, Case.request_received_on, Case.closed))
+            .where(Case.child_id == child_id)
+            .order_by(Case.request_received_on.desc(), Case.id.desc())
+        )
+    )
+

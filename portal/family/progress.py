@@ -1,0 +1,180 @@
+"""What a family sees about a case: the deadline it faces, where it stands and how it got there.
+
+Plain Python over `portal.ehcp`: no Flask, no database. Callers pass `today`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from portal.ehcp import milestones
+from portal.ehcp.milestones import CaseDates, Milestone
+from portal.ehcp.stages import PATH, Stage
+from portal.ehcp.timeline import DeadlineStatus, deadline_status
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A legal date and, when the council owns it, where today stands against it."""
+
+    milestone: Milestone
+    status: DeadlineStatus | None  # None for the family's own dates: never "late" for the council
+
+    @property
+    def is_late(self) -> bool:
+        return self.status is not None and self.status.is_late
+
+
+def deadline(milestone: Milestone | None, today: date) -> Deadline | None:
+    if milestone is None:
+        return None
+    status = deadline_status(milestone.due_on, today) if milestone.council_owns else None
+    return Deadline(milestone, status)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The case's next legal deadline, the expected date and, before the final plan, the final plan
+    deadline (when it is not already the next deadline)."""
+
+    stage: Stage
+    next_deadline: Deadline | None
+    expected_on: date | None
+    final_plan: Deadline | None
+
+    @property
+    def expected_after_deadline(self) -> bool:
+        return (
+            self.expected_on is not None
+            and self.next_deadline is not None
+            and self.next_deadline.milestone.council_owns
+            and self.expected_on > self.next_deadline.milestone.due_on
+        )
+
+
+_FINAL_PLAN_AT = PATH.index(Stage.FINAL_PLAN)
+
+
+def before_final_plan(stage: Stage) -> bool:
+    return stage in PATH and PATH.index(stage) < _FINAL_PLAN_AT
+
+
+def summarise(dates: CaseDates, expected_on: date | None, today: date) -> CaseSummary:
+    next_deadline = deadline(milestones.next_milestone(dates), today)
+    final_plan = None
+    if before_final_plan(dates.stage):
+        final = milestones.final_plan_milestone(dates)
+        if next_deadline is None or next_deadline.milestone != final:
+            final_plan = deadline(final, today)
+    return CaseSummary(dates.stage, next_deadline, expected_on, final_plan)
+
+
+def family_deadlines(dates: CaseDates, today: date) -> list[tuple[Milestone, DeadlineStatus]]:
+    """The family's own dates, with the days left (a passed date is shown as passed, not late)."""
+    return [(m, deadline_status(m.due_on, today)) for m in milestones.family_dates(dates)]
+
+
+@dataclass(frozen=True)
+class AdviceStatus:
+    """Where a request for professional advice stands: received (on time or late) or awaited."""
+
+    due_on: date
+    received_on: date | None
+    status: DeadlineStatus
+
+    @property
+    def days_late(self) -> int:
+        """Days between the due date and receipt; 0 when on time or not received."""
+        if self.received_on is None:
+            return 0
+        return max((self.received_on - self.due_on).days, 0)
+
+
+def advice_status(due_on: date, received_on: date | None, today: date) -> AdviceStatus:
+    return AdviceStatus(due_on, received_on, deadline_status(due_on, today, met_on=received_on))
+
+
+# --- Progress through the stages -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A stage change as a family may see it: never the staff note."""
+
+    from_stage: Stage | None
+    to_stage: Stage
+    effective_on: date
+    family_note: str | None
+
+
+class StepStatus(enum.StrEnum):
+    COMPLETED = "completed"
+    ENDED = "ended"  # the stage the case was at when it closed
+    CURRENT = "current"
+    NOT_STARTED = "not_started"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    stage: Stage
+    status: StepStatus
+    started_on: date | None = None
+    finished_on: date | None = None
+
+
+# Where a closed case most likely stood when it closed, if its history does not say.
+_CLOSED_FROM = {
+    Stage.NOT_ASSESSING: Stage.DECIDING_TO_ASSESS,
+    Stage.NOT_ISSUING: Stage.DECIDING_TO_ISSUE,
+    Stage.CEASED: Stage.FINAL_PLAN,
+}
+
+
+def progress(stage: Stage, stage_since: date, history: Sequence[HistoryEntry]) -> list[ProgressStep]:
+    """One step per stage of the statutory path, with the latest dates the case entered and left
+    each. A closed case ends at its closing stage instead of showing steps it will not reach."""
+    entered: dict[Stage, date] = {}
+    left: dict[Stage, date] = {}
+    for entry in history:  # any order: keep the latest date of each
+        if entry.to_stage not in entered or entry.effective_on > entered[entry.to_stage]:
+            entered[entry.to_stage] = entry.effective_on
+        if entry.from_stage is not None and (
+            entry.from_stage not in left or entry.effective_on > left[entry.from_stage]
+        ):
+            left[entry.from_stage] = entry.effective_on
+
+    def done(step: Stage, status: StepStatus = StepStatus.COMPLETED) -> ProgressStep:
+        return ProgressStep(step, status, entered.get(step), left.get(step))
+
+    if stage in PATH:
+        at = PATH.index(stage)
+        return [
+            *(done(step) for step in PATH[:at]),
+            ProgressStep(stage, StepStatus.CURRENT, stage_since),
+            *(ProgressStep(step, StepStatus.NOT_STARTED) for step in PATH[at + 1 :]),
+        ]
+
+    closing = [e for e in history if e.to_stage is stage and e.from_stage in PATH]
+    last_reached = (
+        max(closing, key=lambda e: e.effective_on).from_stage
+        if closing
+        else _CLOSED_FROM.get(stage, Stage.REQUEST_RECEIVED)
+    )
+    assert last_reached is not None
+    at = PATH.index(last_reached)
+    return [
+        *(done(step) for step in PATH[:at]),
+        done(last_reached, StepStatus.ENDED),
+        ProgressStep(stage, StepStatus.CLOSED, stage_since),
+    ]
+
+
+def has_plan(stage: Stage, draft_served_on: date | None, final_plan_on: date | None) -> bool:
+    """Whether the case has reached a plan (draft or final), for the page's title."""
+    return stage in (Stage.DRAFT_PLAN, Stage.FINAL_PLAN, Stage.ANNUAL_REVIEW, Stage.CEASED) or bool(
+        draft_served_on or final_plan_on
+    )

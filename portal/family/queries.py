@@ -1,0 +1,150 @@
+"""The family pages' database reads. Each page uses a fixed number of queries, whatever the number
+of children, cases or stage changes, and only ever reads a case through a family link to its child.
+
+Nothing here loads a staff-only note: stage history is read column by column, without
+`StageChange.staff_note`, and `CaseNote` is never touched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, load_only
+
+from portal.ehcp.models import AdviceRequest, Case, StageChange, TimelineException
+from portal.ehcp.stages import Stage
+from portal.extensions import db
+from portal.family.progress import HistoryEntry
+from portal.models import Child, FamilyLink, User
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """A case in a list: enough to name it and link to it."""
+
+    id: int
+    reference: str
+    request_received_on: date
+    stage: Stage
+
+
+@dataclass
+class ChildCases:
+    """A child linked to the family member, the child's latest case and any earlier ones."""
+
+    link: FamilyLink
+    case: Case | None = None
+    earlier: list[CaseLine] = field(default_factory=list)
+
+    @property
+    def child(self) -> Child:
+        return self.link.child
+
+
+def _with_team_and_caseworker():
+    return (
+        joinedload(Case.team),
+        # Only the caseworker's name reaches a family page.
+        joinedload(Case.caseworker).load_only(User.id, User.name),
+    )
+
+
+def linked_child(user_id: int, child_id: int) -> FamilyLink | None:
+    """The family member's link to the child, with the child and its team; None if not linked."""
+    return db.session.scalar(
+        select(FamilyLink)
+        .options(joinedload(FamilyLink.child).joinedload(Child.team))
+        .where(FamilyLink.user_id == user_id, FamilyLink.child_id == child_id)
+    )
+
+
+def children_with_cases(user_id: int) -> list[ChildCases]:
+    """Three queries: the links with their children and teams, every case's key columns, and the
+    latest case of each child in full."""
+    links = db.session.scalars(
+        select(FamilyLink)
+        .join(FamilyLink.child)
+        .options(contains_eager(FamilyLink.child).joinedload(Child.team))
+        .where(FamilyLink.user_id == user_id)
+        .order_by(Child.first_name, Child.id)
+    ).all()
+    cards = {link.child_id: ChildCases(link) for link in links}
+    if not cards:
+        return []
+
+    rows = db.session.execute(
+        select(Case.id, Case.child_id, Case.reference, Case.request_received_on, Case.stage)
+        .where(Case.child_id.in_(cards))
+        .order_by(Case.child_id, Case.request_received_on.desc(), Case.id.desc())
+    ).all()
+    by_child: dict[int, list[CaseLine]] = defaultdict(list)
+    for row in rows:
+        by_child[row.child_id].append(CaseLine(row.id, row.reference, row.request_received_on, row.stage))
+    latest_ids = [cases[0].id for cases in by_child.values()]
+
+    if latest_ids:
+        latest = db.session.scalars(
+            select(Case).options(*_with_team_and_caseworker()).where(Case.id.in_(latest_ids))
+        ).all()
+        for case in latest:
+            card = cards[case.child_id]
+            card.case = case
+            card.earlier = by_child[case.child_id][1:]
+    return list(cards.values())
+
+
+def child_cases(child_id: int) -> list[CaseLine]:
+    """Every case of a child (already checked to be linked), newest request first."""
+    rows = db.session.execute(
+        select(Case.id, Case.reference, Case.request_received_on, Case.stage)
+        .where(Case.child_id == child_id)
+        .order_by(Case.request_received_on.desc(), Case.id.desc())
+    ).all()
+    return [CaseLine(row.id, row.reference, row.request_received_on, row.stage) for row in rows]
+
+
+def family_case(user_id: int, case_id: int) -> Case | None:
+    """The case, if its child is linked to this family member; otherwise None (a 404)."""
+    return db.session.scalar(
+        select(Case)
+        .join(FamilyLink, FamilyLink.child_id == Case.child_id)
+        .options(joinedload(Case.child), *_with_team_and_caseworker())
+        .where(Case.id == case_id, FamilyLink.user_id == user_id)
+    )
+
+
+def stage_history(case_id: int) -> list[HistoryEntry]:
+    """Every stage change, newest first, with the note for the family and never the staff note."""
+    rows = db.session.execute(
+        select(StageChange.from_stage, StageChange.to_stage, StageChange.effective_on, StageChange.family_note)
+        .where(StageChange.case_id == case_id)
+        .order_by(StageChange.effective_on.desc(), StageChange.created_at.desc(), StageChange.id.desc())
+    ).all()
+    return [HistoryEntry(r.from_stage, r.to_stage, r.effective_on, r.family_note) for r in rows]
+
+
+def advice_requests(case_id: int) -> list[AdviceRequest]:
+    return list(
+        db.session.scalars(
+            select(AdviceRequest)
+            .where(AdviceRequest.case_id == case_id)
+            .order_by(AdviceRequest.requested_on, AdviceRequest.id)
+        )
+    )
+
+
+def timeline_exceptions(case_id: int) -> list[TimelineException]:
+    """The exceptions recorded on the case, oldest first. Who recorded them is not loaded."""
+    return list(
+        db.session.scalars(
+            select(TimelineException)
+            .options(
+                load_only(TimelineException.type, TimelineException.reason, TimelineException.applies_from)
+            )
+            .where(TimelineException.case_id == case_id)
+            .order_by(TimelineException.applies_from, TimelineException.id)
+        )
+    )

@@ -1,0 +1,286 @@
+"""The demo cases loaded by `flask seed-demo`: every stage, dates relative to today, idempotent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import demo
+from portal.ehcp import milestones, timeline
+from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp.stages import Stage
+from portal.ehcp.timeline import ExceptionType
+from portal.extensions import db
+from portal.models import AuditEvent, Child, FamilyLink, Relationship, Role, Team, User
+from portal.outbox import OutboxEmail
+
+CASE_MODELS = (Case, StageChange, AdviceRequest, TimelineException, CaseNote)
+ALL_MODELS = (*CASE_MODELS, User, Team, Child, FamilyLink)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: _count(model) for model in ALL_MODELS}
+
+
+def _cases() -> list[Case]:
+    return list(db.session.scalars(select(Case).order_by(Case.id)))
+
+
+def _open_cases() -> list[Case]:
+    return [case for case in _cases() if not case.closed]
+
+
+def _history() -> dict[int, list[StageChange]]:
+    changes = db.session.scalars(select(StageChange).order_by(StageChange.effective_on, StageChange.id))
+    by_case: dict[int, list[StageChange]] = defaultdict(list)
+    for change in changes:
+        by_case[change.case_id].append(change)
+    return by_case
+
+
+def _child(first_name: str) -> Child:
+    return db.session.scalar(select(Child).where(Child.first_name == first_name))
+
+
+def _cases_of(child: Child) -> list[Case]:
+    return list(db.session.scalars(select(Case).where(Case.child_id == child.id).order_by(Case.id)))
+
+
+@pytest.fixture
+def today(app) -> date:
+    demo.seed()
+    return date.today()
+
+
+def test_seeding_again_adds_nothing_even_on_a_later_day(app):
+    today = date.today()
+    demo.seed(today)
+    counts = _counts()
+    assert counts["Case"] >= 28
+    dates = [(case.id, case.request_received_on, case.stage, case.next_deadline_on) for case in _cases()]
+    demo.seed(today)
+    assert _counts() == counts
+    demo.seed(today + timedelta(days=45))
+    assert _counts() == counts
+    assert [(case.id, case.request_received_on, case.stage, case.next_deadline_on) for case in _cases()] == dates
+
+
+def test_seeding_keeps_a_demo_family_that_already_exists(app):
+    """A database seeded before the demo had cases gets the cases added to the same children."""
+    demo.seed()
+    for model in (StageChange, AdviceRequest, TimelineException, CaseNote, Case):
+        db.session.execute(model.__table__.delete())
+    db.session.commit()
+    children = _count(Child)
+    demo.seed()
+    assert _count(Child) == children
+    assert _count(Case) == sum(len(spec.cases) for spec in demo.CHILDREN)
+
+
+def test_every_stage_has_a_case(today):
+    stages = {case.stage for case in _cases()}
+    assert stages == set(Stage)
+    assert demo.case_summary() == f"{len(_cases())} demo cases across {len(Stage)} stages."
+
+
+def test_some_council_deadlines_are_late_and_some_due_within_two_weeks(today):
+    open_cases = _open_cases()
+    late = [case for case in open_cases if case.next_deadline_on < today]
+    due_soon = [case for case in open_cases if today <= case.next_deadline_on <= today + timedelta(days=14)]
+    on_time = [case for case in open_cases if case.next_deadline_on > today + timedelta(days=14)]
+    assert len(late) >= 3
+    assert len(due_soon) >= 2
+    assert on_time
+    received_two_weeks_ago = [
+        case for case in open_cases
+        if case.stage is Stage.DECIDING_TO_ASSESS and case.next_deadline_on > today
+    ]
+    nine_weeks_and_still_deciding = [
+        case for case in late
+        if case.stage is Stage.DECIDING_TO_ASSESS and case.request_received_on <= today - timedelta(weeks=9)
+    ]
+    assert received_two_weeks_ago
+    assert nine_weeks_and_still_deciding
+
+
+def test_stored_deadline_and_closed_flag_follow_the_timeline(today):
+    for case in _cases():
+        assert case.next_deadline_on == milestones.council_deadline(case.dates), case.reference
+        assert case.closed is case.stage.is_closed, case.reference
+        if case.closed:
+            assert case.next_deadline_on is None
+
+
+def test_exceptions_of_every_type_with_reasons(today):
+    exceptions = list(db.session.scalars(select(TimelineException)))
+    assert {exception.type for exception in exceptions} == set(ExceptionType)
+    excepted_cases = {exception.case_id for exception in exceptions}
+    assert len(excepted_cases) >= 2
+    for case in _cases():
+        assert case.has_exception is (case.id in excepted_cases), case.reference
+    for exception in exceptions:
+        case = db.session.get(Case, exception.case_id)
+        assert exception.reason.strip()
+        assert case.request_received_on <= exception.applies_from <= today
+        assert exception.recorded_by.is_staff
+
+
+def test_expected_dates_past_the_deadline_have_a_reason_for_the_family(today):
+    cases = _cases()
+    past_deadline = [
+        case for case in cases
+        if case.expected_on and case.next_deadline_on and case.expected_on > case.next_deadline_on
+    ]
+    assert past_deadline
+    for case in past_deadline:
+        assert case.delay_reason and case.delay_reason.strip()
+        assert "Staff only" not in case.delay_reason
+    for case in cases:
+        assert milestones.expected_date_problem(case.expected_on, case.delay_reason, case.next_deadline_on) is None
+        if case.delay_reason:
+            assert case in past_deadline
+    assert any(case.expected_on is not None and case not in past_deadline for case in cases)
+
+
+def test_advice_received_outstanding_and_late(today):
+    advice = list(db.session.scalars(select(AdviceRequest)))
+    assert any(a.received_on is not None for a in advice)
+    assert any(a.received_on is None and a.due_on >= today for a in advice)
+    assert any(a.received_on is None and a.due_on < today for a in advice)
+    assert any(a.received_on is not None and a.received_on > a.due_on for a in advice)
+    for a in advice:
+        case = db.session.get(Case, a.case_id)
+        assert a.due_on == timeline.advice_due(a.requested_on)
+        assert case.request_received_on <= a.requested_on <= today
+        assert a.received_on is None or a.requested_on <= a.received_on <= today
+
+
+def test_every_history_walks_allowed_steps_from_the_request_to_the_current_stage(today):
+    history = _history()
+    for case in _cases():
+        changes = history[case.id]
+        first, last = changes[0], changes[-1]
+        assert first.from_stage is None
+        assert first.to_stage is Stage.REQUEST_RECEIVED
+        assert first.effective_on == case.request_received_on
+        assert last.to_stage is case.stage, case.reference
+        assert last.effective_on == case.stage_since, case.reference
+        for before, after in pairwise(changes):
+            assert after.from_stage is before.to_stage, case.reference
+            assert before.to_stage.can_move_to(after.to_stage), case.reference
+            assert before.effective_on <= after.effective_on <= today, case.reference
+        for change in changes:
+            assert change.changed_by is not None and change.changed_by.is_staff
+            assert change.changed_by.team_id == case.team_id
+        drafts = [c.effective_on for c in changes if c.to_stage is Stage.DRAFT_PLAN]
+        plans = [c.effective_on for c in changes if c.to_stage is Stage.FINAL_PLAN]
+        assert case.draft_served_on == (drafts[-1] if drafts else None), case.reference
+        assert case.final_plan_on == (plans[-1] if plans else None), case.reference
+        assert case.first_final_plan_on == (plans[0] if plans else None), case.reference
+
+
+def test_notes_for_families_and_notes_that_are_clearly_staff_only(today):
+    changes = list(db.session.scalars(select(StageChange)))
+    family_notes = [c.family_note for c in changes if c.family_note]
+    staff_notes = [c.staff_note for c in changes if c.staff_note]
+    case_notes = [note.text for note in db.session.scalars(select(CaseNote))]
+    assert len(family_notes) >= 5
+    assert staff_notes
+    assert len(case_notes) >= 3
+    for text in staff_notes + case_notes:
+        assert text.startswith("Staff only: "), text
+    for text in family_notes:
+        assert "Staff only" not in text
+    for note in db.session.scalars(select(CaseNote)):
+        assert note.author.is_staff
+
+
+def test_a_draft_plan_open_for_comments_and_an_annual_review_with_amendments(today):
+    cases = _cases()
+    assert any(
+        case.stage is Stage.DRAFT_PLAN and timeline.draft_comments_due(case.draft_served_on) >= today
+        for case in cases
+    )
+    reviews = [case for case in cases if case.stage is Stage.ANNUAL_REVIEW]
+    assert any(case.review_meeting_on and case.amendments_proposed_on for case in reviews)
+    assert any(case.review_meeting_on and not case.amendments_proposed_on for case in reviews)
+    for case in reviews:
+        if case.amendments_proposed_on:
+            assert case.review_meeting_on <= case.amendments_proposed_on <= today
+
+
+def test_a_reassessment_for_a_child_whose_earlier_case_is_closed(today):
+    reassessments = [case for case in _cases() if case.is_reassessment]
+    assert reassessments
+    for case in reassessments:
+        earlier = [other for other in _cases_of(case.child) if other.id != case.id]
+        assert earlier
+        assert all(other.closed and other.request_received_on < case.request_received_on for other in earlier)
+        assert case.next_deadline_on == timeline.reassessment_final_plan_due(case.request_received_on)
+
+
+def test_cases_assigned_in_both_teams_and_some_unassigned(today):
+    cases = _cases()
+    assigned = {case.caseworker.email for case in cases if case.caseworker}
+    assert {demo.CASEWORKER_NORTH, demo.CASEWORKER_SOUTH, demo.MANAGER_NORTH} <= assigned
+    assert any(case.caseworker is None and not case.closed for case in cases)
+    assert {case.team.name for case in cases} == set(demo.TEAMS)
+    for case in cases:
+        assert case.team_id == case.child.team_id
+        if case.caseworker:
+            assert case.caseworker.team_id == case.team_id
+            assert case.caseworker.role in (Role.CASEWORKER, Role.MANAGER)
+
+
+def test_the_demo_families_keep_their_children_and_have_cases(today):
+    parent = db.session.scalar(select(User).where(User.email == "parent.two.children@example.org"))
+    assert len(parent.child_links) == 2
+    for link in parent.child_links:
+        assert _cases_of(link.child)
+    cleo = _child("Cleo")
+    assert {link.user.email for link in cleo.family_links} == {"carer.one@example.org", "carer.two@example.org"}
+    assert len(_cases_of(cleo)) == 1
+    young_person = db.session.scalar(select(User).where(User.email == "young.person@example.org"))
+    [link] = young_person.child_links
+    assert link.relationship_to_child is Relationship.YOUNG_PERSON
+    assert _cases_of(link.child)[-1].stage in (Stage.FINAL_PLAN, Stage.ANNUAL_REVIEW)
+
+
+def test_children_are_synthetic_and_aged_2_to_24(today):
+    children = list(db.session.scalars(select(Child)))
+    assert len(children) == len(demo.CHILDREN)
+    assert len({child.last_name for child in children}) >= 20
+    for child in children:
+        born = child.date_of_birth
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        assert 2 <= age <= 24, child.first_name
+        assert all(born < case.request_received_on for case in _cases_of(child))
+    with_family = {link.child_id for link in db.session.scalars(select(FamilyLink))}
+    assert len(with_family) < len(children) // 2
+
+
+def test_seeding_queues_no_email_and_uses_only_example_org_addresses(today):
+    assert _count(OutboxEmail) == 0
+    for user in db.session.scalars(select(User)):
+        assert user.email.endswith("@example.org"), user.email
+    opened = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case-opened")).all()
+    assert len(opened) == _count(Case)
+    assert all(event.actor_id is None for event in opened)
+
+
+def test_a_demo_case_that_breaks_the_rules_is_refused(app, monkeypatch):
+    bad = demo.DemoChild(
+        "Bad", "Demospec", demo.NORTH, age=(6, 0),
+        cases=(demo.DemoCase(30, steps=(demo.Step(Stage.FINAL_PLAN, 10),)),),
+    )
+    monkeypatch.setattr(demo, "CHILDREN", (bad,))
+    with pytest.raises(ValueError, match="cannot move"):
+        demo.seed()
