@@ -42,6 +42,8 @@ def _family_case(page, server):
 
 def _caseworker_case(page, server):
     page.goto("/")
+    page.get_by_label(re.compile("search", re.IGNORECASE)).fill(server.journey_case.child_full_name)
+    page.get_by_role("button", name=re.compile("filter", re.IGNORECASE)).click()
     page.get_by_role("link", name=server.journey_case.child_full_name).first.click()
     summary = page.locator("summary", has_text=re.compile("stage", re.IGNORECASE))
     if summary.count():  # show the stage-change form
