@@ -114,6 +114,7 @@ def generate(cases: int, seed: int = 2026) -> dict[str, int]:
         )
     db.session.commit()
     db.session.execute(text("ANALYZE"))
+    db.session.commit()
     return {"cases": len(case_rows), "stage changes": len(change_rows), "users": len(staff_rows) + len(family_rows)}
 
 

@@ -9,6 +9,7 @@ Prints p50, p95 and the SQL statements per request for each page. Results go in 
 from __future__ import annotations
 
 import argparse
+import contextvars
 import os
 import statistics
 import time
@@ -20,6 +21,11 @@ from portal import create_app
 from portal.ehcp.models import Case
 from portal.extensions import db
 from portal.models import FamilyLink, Role, User
+
+
+def _get(client, url: str):
+    """Each request in a fresh context, with its own app context, `g` and session, as in production."""
+    return contextvars.Context().run(client.get, url)
 
 
 def _signed_in_client(app, user: User):
@@ -36,13 +42,13 @@ def _measure(client, url: str, requests: int) -> tuple[list[float], int]:
     def count(*args: object) -> None:
         statements.append("x")
 
-    client.get(url)  # warm up
+    _get(client, url)  # warm up
     timings = []
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         for _ in range(requests):
             started = time.perf_counter()
-            response = client.get(url)
+            response = _get(client, url)
             timings.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
     finally:
