@@ -110,14 +110,14 @@ STAGE_INFO: dict[Stage, StageInfo] = {
     ),
     Stage.ASSESSING: StageInfo(
         "Assessing",
-        "light-blue",
+        "teal",
         "We are carrying out the EHC needs assessment. We have asked professionals for their advice.",
         "Professionals have 6 weeks to send their advice. Then we decide whether to issue an EHC plan.",
         "Tell us your views and your child’s views, and anyone else you think we should ask.",
     ),
     Stage.DECIDING_TO_ISSUE: StageInfo(
         "Deciding whether to issue a plan",
-        "light-blue",
+        "teal",
         "We have the advice and are deciding whether your child needs an EHC plan.",
         "If we decide to issue a plan, we send you a draft. If not, we must tell you within 16 weeks "
         "of the request.",

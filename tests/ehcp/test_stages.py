@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 from portal.ehcp.stages import CLOSED, PATH, STAGE_INFO, TRANSITIONS, Stage, StageInfo
 
+# GOV.UK Frontend 6's tag colours; "blue" is the default tag, with no modifier class.
 GOVUK_TAG_COLOURS = {
+    "blue",
     "grey",
     "green",
+    "teal",
     "turquoise",
-    "blue",
-    "light-blue",
+    "magenta",
     "purple",
     "pink",
     "red",
