@@ -283,18 +283,25 @@ class ReviewDatesForm(VersionedForm):
     submit = SubmitField("Save review dates", widget=GovSubmitInput())
 
 
+def enum_radios(label: str, options: type, missing: str, unknown: str) -> RadioField:
+    """Radios for each member of an enum with a `label`, refusing a value posted by hand."""
+    return RadioField(
+        label,
+        widget=GovRadioInput(),
+        choices=[SelectChoice(option.value, option.label) for option in options],
+        validate_choice=False,
+        validators=[InputRequired(message=missing), OneOf(unknown)],
+    )
+
+
 class RecordExceptionForm(CaseForm):
     PREFIX = "exception"
 
-    exception_type = RadioField(
+    exception_type = enum_radios(
         "Which exception to the time limits applies?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.label) for kind in ExceptionType],
-        validate_choice=False,
-        validators=[
-            InputRequired(message="Select the exception that applies"),
-            OneOf("Select one of the exceptions shown"),
-        ],
+        ExceptionType,
+        missing="Select the exception that applies",
+        unknown="Select one of the exceptions shown",
     )
     reason = text_area(
         "Reason", "Reason", REASON_MAX, missing="Enter the reason for the exception",
@@ -310,15 +317,11 @@ class RecordExceptionForm(CaseForm):
 class RequestAdviceForm(CaseForm):
     PREFIX = "advice"
 
-    provider = RadioField(
+    provider = enum_radios(
         "Who was asked for advice?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(provider.value, provider.label) for provider in AdviceProvider],
-        validate_choice=False,
-        validators=[
-            InputRequired(message="Select who was asked for advice"),
-            OneOf("Select one of the options shown"),
-        ],
+        AdviceProvider,
+        missing="Select who was asked for advice",
+        unknown="Select one of the options shown",
     )
     requested_on = GovDateField(
         "Date advice was asked for", "Date advice was asked for",
