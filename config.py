@@ -5,7 +5,10 @@ Every setting comes from an environment variable; README.md lists them with thei
 start with unsafe values.
 """
 
+import math
 import os
+import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +24,43 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def entropy_bits(value: str) -> float:
+    """A rough estimate of a key's randomness: its length times the Shannon entropy of its
+    characters. A key of one repeated character, or a short pattern, scores near zero."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return per_char * len(value)
+
+
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_BITS = 100
+
+
+def instance_secret(instance_dir: Path, name: str, make) -> str:
+    """A development secret made once and kept in the instance folder (readable by its owner
+    only), so that no signing or encryption key is ever written in the code."""
+    path = instance_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    value = make()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value + "\n")
+    return value
 
 
 def database_url(value: str) -> str:
@@ -36,11 +75,16 @@ class Config:
     """Development defaults: SQLite in instance/, emails written to instance/mail/."""
 
     ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Unset here: create_app makes one once and keeps it in instance/secret_key.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    # Fernet keys for secrets stored encrypted (TOTP), newest first; instance/encryption_key in development.
+    ENCRYPTION_KEYS = _list("ENCRYPTION_KEYS")
+    INSTANCE_DIR = INSTANCE_DIR
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}  # noqa: RUF012
+    # hide_parameters: SQL values (password hashes, tokens, names) never appear in errors or logs.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}  # noqa: RUF012
 
     # Council branding: a fictional council by default.
     COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example County Council")
@@ -77,8 +121,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # One budget per IP address shared by every page that takes a password, code or link token
+    # (sign-in, security code, two-factor set-up, password reset, invitations).
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per minute;300 per hour")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "20 per 15 minutes")
+    # A password reset request takes at least this long, whether or not the account exists.
+    PASSWORD_RESET_MIN_SECONDS = float(os.environ.get("PASSWORD_RESET_MIN_SECONDS", "0.4"))
 
     # Email.
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "file")
@@ -89,24 +137,44 @@ class Config:
 
     # Security headers.
     FORCE_HTTPS = _flag("FORCE_HTTPS", False)
-    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
+    PROXY_FIX_HOPS: int | None = _int("PROXY_FIX_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # No form takes a file, and none needs more than this.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
 
     @classmethod
     def check(cls) -> None:
         """Refuse settings that are unsafe for this environment."""
 
+    @classmethod
+    def keys(cls) -> dict[str, object]:
+        """Development keys: random, made once, kept in the instance folder."""
+        return {
+            "SECRET_KEY": cls.SECRET_KEY or instance_secret(cls.INSTANCE_DIR, "secret_key", lambda: secrets.token_urlsafe(48)),
+            "ENCRYPTION_KEYS": cls.ENCRYPTION_KEYS
+            or [instance_secret(cls.INSTANCE_DIR, "encryption_key", _new_fernet_key)],
+        }
+
+
+def _new_fernet_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
 
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SECRET_KEY = secrets.token_urlsafe(48)  # a new one each test run
+    ENCRYPTION_KEYS = [_new_fernet_key()]
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     EMAIL_BACKEND = "file"
     DEV_SKIP_TWO_FACTOR = False
     PORTAL_BASE_URL = "http://localhost"
+    PASSWORD_RESET_MIN_SECONDS = 0.0
 
 
 class ProductionConfig(Config):
@@ -117,12 +185,26 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     FORCE_HTTPS = _flag("FORCE_HTTPS", True)
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "sendgrid")
+    # No default: say 0 when nothing sits in front of the app, or how many proxies do.
+    PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0) if "PROXY_FIX_HOPS" in os.environ else None
+
+    @classmethod
+    def keys(cls) -> dict[str, object]:
+        return {}  # production keys come only from the environment; check() refuses missing ones
 
     @classmethod
     def check(cls) -> None:
         problems = []
-        if len(cls.SECRET_KEY) < 32:
-            problems.append("SECRET_KEY must be set to at least 32 random characters")
+        if len(cls.SECRET_KEY) < MIN_SECRET_KEY_LENGTH or entropy_bits(cls.SECRET_KEY) < MIN_SECRET_KEY_BITS:
+            problems.append(
+                f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters, "
+                "for example from: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if not cls.ENCRYPTION_KEYS or not all(_valid_fernet_key(key) for key in cls.ENCRYPTION_KEYS):
+            problems.append(
+                "ENCRYPTION_KEYS must list one or more Fernet keys, for example from: python -c "
+                "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            )
         if not cls.SQLALCHEMY_DATABASE_URI.startswith("postgresql+psycopg://"):
             problems.append("DATABASE_URL must be a PostgreSQL URL")
         if not cls.SESSION_COOKIE_SECURE:
@@ -131,11 +213,42 @@ class ProductionConfig(Config):
             problems.append("DEV_SKIP_TWO_FACTOR is for development only")
         if not cls.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://")):
             problems.append("RATELIMIT_STORAGE_URI must be a Redis URL")
+        if not cls.RATELIMIT_ENABLED:
+            problems.append("RATELIMIT_ENABLED must be on")
+        if not cls.FORCE_HTTPS:
+            problems.append("FORCE_HTTPS must be on")
+        if cls.EMAIL_BACKEND != "sendgrid":
+            problems.append(f"EMAIL_BACKEND must be sendgrid, not {cls.EMAIL_BACKEND!r}")
+        elif not cls.SENDGRID_API_KEY:
+            problems.append("SENDGRID_API_KEY must be set")
+        if cls.PROXY_FIX_HOPS is None or cls.PROXY_FIX_HOPS < 0:
+            problems.append("PROXY_FIX_HOPS must be set: 0 when no proxy is in front, else how many there are")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
 
 
+def _valid_fernet_key(key: str) -> bool:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+ENVIRONMENTS: dict[str, type[Config]] = {"development": Config, "production": ProductionConfig, "test": TestConfig}
+
+
 def config_from_environment() -> type[Config]:
-    """Pick the settings class named by PORTAL_ENV (development by default)."""
-    name = os.environ.get("PORTAL_ENV", "development")
-    return {"development": Config, "production": ProductionConfig, "test": TestConfig}[name]
+    """Pick the settings class named by PORTAL_ENV. Without PORTAL_ENV, the development settings
+    apply only to the embedded SQLite database: a process pointed at any other database (a
+    server started as `gunicorn wsgi:app` with a PostgreSQL DATABASE_URL) is production, and
+    refuses to start without production's settings."""
+    name = os.environ.get("PORTAL_ENV")
+    if name is None:
+        url = os.environ.get("DATABASE_URL", "")
+        name = "development" if not url or url.startswith("sqlite") else "production"
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    return ENVIRONMENTS[name]

@@ -12,6 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.crypto import EncryptedText
 from portal.extensions import db
 
 
@@ -87,13 +88,20 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
-    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Deferred: loaded only by the sign-in and password use cases that need them, never by a page
+    # that lists or shows other accounts.
+    password_hash: Mapped[str | None] = mapped_column(String(255), deferred=True)
     active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None]
+    # Failed sign-ins counted in a window from the first one: the same rules as UnknownSignIn.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    failures_started_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     # Bumped at sign-out and password change: every older session cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (portal.crypto); the pending one is kept only while two-factor is set up.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
+    totp_pending_secret: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     # The last TOTP time step accepted, so that a code cannot be used twice.
     totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -176,13 +184,19 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # For a family invitation: the person said the child is not theirs, or staff withdrew it.
+    declined_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_sent_at: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship()
     child: Mapped[Child | None] = relationship()
     invited_by: Mapped[User] = relationship()
 
     def is_usable(self, now: datetime) -> bool:
-        return self.used_at is None and self.expires_at > now
+        return (
+            self.used_at is None and self.declined_at is None and self.revoked_at is None and self.expires_at > now
+        )
 
 
 class PasswordReset(db.Model):
@@ -212,7 +226,21 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     action: Mapped[str] = mapped_column(String(60), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
+    # A short reason or search text given by staff; never a password, token or message.
+    detail: Mapped[str | None] = mapped_column(String(500))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class UnknownSignIn(db.Model):
+    """Failed sign-ins for an email address with no account, counted exactly as an account's are
+    (portal.auth.lockout), so that the answers and their timing reveal nothing. Keyed by a hash."""
+
+    __tablename__ = "unknown_sign_in"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0)
+    failures_started_at: Mapped[datetime | None] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]

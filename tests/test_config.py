@@ -1,12 +1,21 @@
 """Production refuses unsafe settings; development works with nothing set."""
 
+import secrets
+
 import pytest
+from cryptography.fernet import Fernet
 
 from config import Config, ProductionConfig, database_url
 from portal import create_app
 
 GOOD = {
-    "SECRET_KEY": "x" * 40,
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    "EMAIL_BACKEND": "sendgrid",
+    "SENDGRID_API_KEY": "SG.test-key",
+    "FORCE_HTTPS": True,
+    "RATELIMIT_ENABLED": True,
+    "PROXY_FIX_HOPS": 0,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://portal@db.internal/portal",
     "SESSION_COOKIE_SECURE": True,
     "DEV_SKIP_TWO_FACTOR": False,

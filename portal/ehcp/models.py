@@ -123,7 +123,10 @@ class TimelineException(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
     type: Mapped[ExceptionType] = mapped_column(enum_column(ExceptionType))
+    # What the family reads, word for word.
     reason: Mapped[str] = mapped_column(Text)
+    # Staff only: never on a family page or in an email.
+    staff_note: Mapped[str | None] = mapped_column(Text)
     applies_from: Mapped[date]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
