@@ -36,10 +36,13 @@ def _list(name: str) -> list[str]:
 
 
 def entropy_bits(value: str) -> float:
-    """A rough estimate of a key's randomness: its length times the Shannon entropy of its
-    characters. A key of one repeated character, or a short pattern, scores near zero."""
+    """A rough estimate of a key's randomness: the Shannon entropy of its characters times the
+    length of its shortest repeating unit. One repeated character, or a repeated pattern such as
+    "abcabcabc", scores low."""
     if not value:
         return 0.0
+    period = next(p for p in range(1, len(value) + 1) if value == (value[:p] * (len(value) // p + 1))[: len(value)])
+    value = value[:period]
     counts = Counter(value)
     per_char = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
     return per_char * len(value)
@@ -114,6 +117,8 @@ class Config:
     PASSWORD_RESET_LIFETIME = timedelta(hours=1)
     LOCKOUT_THRESHOLD = 10
     LOCKOUT_DURATION = timedelta(minutes=15)
+    # Failures count towards the lock-out for this long after the first one.
+    LOCKOUT_WINDOW = timedelta(minutes=15)
     # Development only: lets demo staff skip two-factor sign-in. Production refuses it.
     DEV_SKIP_TWO_FACTOR = _flag("DEV_SKIP_TWO_FACTOR", False)
 
@@ -150,10 +155,11 @@ class Config:
     @classmethod
     def keys(cls) -> dict[str, object]:
         """Development keys: random, made once, kept in the instance folder."""
+        folder = cls.INSTANCE_DIR
         return {
-            "SECRET_KEY": cls.SECRET_KEY or instance_secret(cls.INSTANCE_DIR, "secret_key", lambda: secrets.token_urlsafe(48)),
-            "ENCRYPTION_KEYS": cls.ENCRYPTION_KEYS
-            or [instance_secret(cls.INSTANCE_DIR, "encryption_key", _new_fernet_key)],
+            "SECRET_KEY": cls.SECRET_KEY or instance_secret(folder, "secret_key", lambda: secrets.token_urlsafe(48)),
+            "ENCRYPTION_KEYS": list(cls.ENCRYPTION_KEYS)
+            or [instance_secret(folder, "encryption_key", _new_fernet_key)],
         }
 
 
@@ -167,7 +173,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = secrets.token_urlsafe(48)  # a new one each test run
-    ENCRYPTION_KEYS = [_new_fernet_key()]
+    ENCRYPTION_KEYS = (_new_fernet_key(),)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
-from portal import sessions
+from portal import request_guard, sessions
 from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from portal.models import User
 
@@ -53,6 +53,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
     register_templates(app)
     register_extensions(app)
+    request_guard.init_app(app)  # before the blueprints: it sets the <int:> converter their rules use
     register_blueprints(app)
     sessions.init_app(app)
 

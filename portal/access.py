@@ -10,12 +10,13 @@ each area and answer 404, so that nothing confirms a record exists.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
-from portal.extensions import login_manager
+from portal import audit
+from portal.extensions import db, login_manager
 from portal.models import STAFF_ROLES, Role
 
 PUBLIC = "public"
@@ -38,6 +39,8 @@ def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in allowed_roles:
+                audit.record("access-refused", actor=current_user, target=request.path[:120])
+                db.session.commit()
                 abort(403)
             return view(*args, **kwargs)
 
@@ -50,6 +53,15 @@ def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 ANY_SIGNED_IN = tuple(Role)
 STAFF = tuple(sorted(STAFF_ROLES))
 CASE_STAFF = (Role.CASEWORKER, Role.MANAGER)
+
+
+def refuse_record(target: str) -> NoReturn:
+    """A record this person may not reach (another family's child, another team's case), or one
+    that does not exist: a 404 either way, so nothing confirms it exists, and an audit event."""
+    db.session.rollback()
+    audit.record("record-refused", actor=current_user if current_user.is_authenticated else None, target=target)
+    db.session.commit()
+    abort(404)
 
 
 def access_rule(view: Callable[..., Any]) -> str | frozenset[Role] | None:

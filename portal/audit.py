@@ -6,16 +6,20 @@ from portal.extensions import db
 from portal.models import AuditEvent, User
 
 
-def record(action: str, actor: User | None = None, target: str | None = None) -> AuditEvent:
+def record(
+    action: str, actor: User | None = None, target: str | None = None, detail: str | None = None
+) -> AuditEvent:
     """Add an audit event to the session. The caller's use case commits it with its own change.
 
-    `target` names what was acted on ("user:12", "child:4"): never a password, token or message.
+    `target` names what was acted on ("user:12", "child:4"); `detail` is a short reason or search
+    text given by staff (cut to 500 characters): never a password, token or message.
     """
     ip_address = request.remote_addr if has_request_context() else None
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
         target=target,
+        detail=detail[:500] if detail else None,
         ip_address=ip_address,
     )
     db.session.add(event)

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from portal import demo
 from portal.auth.services import find_user_by_email
 from portal.extensions import db
+from portal.forms import clean_name, name_problem
 from portal.models import Role, User
 from portal.passwords import hash_password, password_problem
 
@@ -14,6 +15,10 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load synthetic demo data (safe to run again) and print the demo sign-ins."""
+        if current_app.config["ENV_NAME"] == "production":
+            raise click.ClickException(
+                "seed-demo is for development only: it creates accounts with a published password"
+            )
         accounts = demo.seed()
         click.echo("Demo sign-ins (synthetic data). Every account's password is:")
         click.echo(f"  {demo.DEMO_PASSWORD}")
@@ -35,9 +40,14 @@ def init_app(app: Flask) -> None:
         email = email.strip().lower()
         if find_user_by_email(email) is not None:
             raise click.ClickException("An account already exists for this email address")
-        problem = password_problem(password, [email, name])
+        name = clean_name(name) or ""
+        problem = (
+            ("Enter a name" if not name else None)
+            or name_problem(name)
+            or password_problem(password, [email, name])
+        )
         if problem:
             raise click.ClickException(problem)
-        db.session.add(User(email=email, name=name.strip(), role=Role.ADMIN, password_hash=hash_password(password)))
+        db.session.add(User(email=email, name=name, role=Role.ADMIN, password_hash=hash_password(password)))
         db.session.commit()
         click.echo(f"Administrator {email} created. They set up two-factor sign-in at first sign-in.")

@@ -2,7 +2,7 @@
 
 Uses `cryptography`'s Fernet (AES-128-CBC with HMAC-SHA256, authenticated) through MultiFernet,
 so keys can be rotated: `ENCRYPTION_KEYS` lists Fernet keys, newest first; the first encrypts,
-any of them decrypts, and a value is encrypted with the newest key whenever it is next saved.
+any of them decrypts, and every value saved is encrypted with the newest.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, St
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType, add_months, advice_due
 from portal.extensions import db
-from portal.models import Child, FamilyLink, Relationship, Role, Team, User
+from portal.models import Child, FamilyLink, Invitation, Relationship, Role, Team, User
 from portal.passwords import hash_password
+from portal.tokens import new_token
 
 DEMO_PASSWORD = "demo harbour kettle lantern"
 
@@ -584,8 +585,31 @@ def seed(today: date | None = None) -> list[DemoAccount]:
         if db.session.scalar(select(Case.id).where(Case.child_id == child.id).limit(1)) is None:
             for case_spec in spec.cases:
                 _build_case(child, spec, case_spec, users, today)
+        if spec.first_name == LINK_REQUEST_CHILD:
+            _link_request(child, users)
     db.session.commit()
     return list(ACCOUNTS)
+
+
+# A request to link a child to an account that already exists, waiting for its holder to answer:
+# the demo parent can accept it, or say it is not their child (as after a typo in an email).
+LINK_REQUEST_CHILD = "Cleo"
+LINK_REQUEST_EMAIL = "parent.two.children@example.org"
+
+
+def _link_request(child: Child, users: dict[str, User]) -> None:
+    asked = db.session.scalar(
+        select(Invitation.id).where(Invitation.email == LINK_REQUEST_EMAIL, Invitation.child_id == child.id)
+    )
+    if asked is None:
+        now = datetime.now(UTC)
+        db.session.add(
+            Invitation(
+                email=LINK_REQUEST_EMAIL, name=users[LINK_REQUEST_EMAIL].name, role=Role.FAMILY, child=child,
+                relationship_to_child=Relationship.PARENT, token_hash=new_token()[1], invited_by=users[MANAGER_NORTH],
+                expires_at=now + timedelta(days=7), last_sent_at=now,
+            )
+        )
 
 
 def case_summary() -> str:

@@ -1,5 +1,7 @@
 """Form pieces shared by every area: normalised email fields, names and passwords."""
 
+import unicodedata
+
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -16,6 +18,11 @@ def normalise_email(value: str | None) -> str | None:
 
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+def clean_name(value: str | None) -> str | None:
+    """Strip and compose (NFC), so that one name is always stored the same way."""
+    return unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
 
 
 def email_field(
@@ -43,22 +50,43 @@ def email_field(
 
 # Bidirectional overrides and isolates reorder the text shown around them ("Trojan Source").
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Combining marks in a row: real names need at most 3 (Hebrew with points, Vietnamese tones).
+MAX_COMBINING_RUN = 3
+
+
+def name_problem(value: str) -> str | None:
+    """Why a name cannot be used, or None. Names are shown to staff and families, so they must
+    look like what they are: no hidden or look-alike tricks."""
+    run = 0
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc" or char in "<>":
+            return "Name must only include letters, spaces, hyphens and apostrophes"
+        if category == "Cf" or char in BIDI_CONTROLS:
+            return "Name must not include invisible characters, such as zero-width spaces or joiners"
+        if category in ("Cn", "Co", "Cs"):
+            return "Name must only include letters, spaces, hyphens and apostrophes"
+        run = run + 1 if category in ("Mn", "Me") else 0
+        if run > MAX_COMBINING_RUN:
+            return "Name must not include more than 3 accents or marks on one letter"
+    return None
 
 
 class NameCharacters:
-    """Names are plain text: no control characters, no bidirectional overrides, no angle brackets."""
+    """Names are plain text: no control, invisible or unassigned characters (which includes
+    non-characters), no long runs of combining marks and no angle brackets."""
 
     def __call__(self, form, field) -> None:
-        value = field.data or ""
-        if any(ord(char) < 32 or char in "<>" or 0x7F <= ord(char) < 0xA0 or char in BIDI_CONTROLS for char in value):
-            raise ValidationError("Name must only include letters, spaces, hyphens and apostrophes")
+        problem = name_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 def name_field(label: str = "Full name", missing: str = "Enter a full name") -> StringField:
     return StringField(
         label,
         widget=GovTextInput(),
-        filters=[strip],
+        filters=[clean_name],
         validators=[
             DataRequired(message=missing),
             Length(max=NAME_MAX, message=f"Name must be {NAME_MAX} characters or fewer"),

@@ -1,6 +1,8 @@
 """Inviting people: a caseworker invites a family member to a child; a manager or admin invites staff.
 
-Each invitation is one transaction (invitation row and audit event) followed by its email.
+Each invitation is one transaction (invitation row and audit event) followed by its email. A family
+invitation never links a child by itself: someone who already has an account accepts it on their
+own page (portal.family.links), anyone else by creating their account from the link.
 """
 
 from __future__ import annotations
@@ -8,12 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, url_for
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.auth.services import find_user_by_email
+from portal.claims import claim
 from portal.email import send_email
 from portal.extensions import db
-from portal.models import Child, FamilyLink, Invitation, Relationship, Role, Team, User
+from portal.models import Child, Invitation, Relationship, Role, Team, User
 from portal.tokens import new_token
 
 
@@ -41,35 +45,43 @@ def _create(inviter: User, email: str, name: str, role: Role, **fields: object) 
     return invitation, token
 
 
-def invite_family_member(
-    inviter: User, child: Child, email: str, name: str, relationship: Relationship
-) -> str:
-    """Invite someone to see a child. Returns "invited", or "linked" when they already had an
-    account and now see the child too."""
+def _pending_invitation(email: str, child: Child) -> Invitation | None:
+    """A usable invitation for this email address and child, if one is waiting."""
+    now = datetime.now(UTC)
+    return db.session.scalar(
+        select(Invitation).where(
+            func.lower(Invitation.email) == email.strip().lower(),
+            Invitation.child_id == child.id,
+            Invitation.used_at.is_(None),
+            Invitation.declined_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+    )
+
+
+def _has_family_account(email: str) -> bool:
     existing = find_user_by_email(email)
-    if existing is not None and existing.role is not Role.FAMILY:
-        raise InvitationProblem("This email address belongs to a staff account. Use a different email address")
-    if existing is not None:
-        if any(link.child_id == child.id for link in existing.child_links):
-            raise InvitationProblem(f"This person can already see {child.first_name}’s information")
-        db.session.add(FamilyLink(user=existing, child=child, relationship_to_child=relationship))
-        audit.record("family-member-linked", actor=inviter, target=f"child:{child.id}")
-        db.session.commit()
+    return existing is not None and existing.role is Role.FAMILY
+
+
+def _send_family_invitation(invitation: Invitation, token: str, has_account: bool) -> None:
+    """Someone with an account is asked to sign in and accept; anyone else gets a link to create
+    an account. Either way the email names only the child's first name and the team."""
+    child = invitation.child
+    assert child is not None
+    if has_account:
         send_email(
-            existing.email,
-            "You can now see more information in the SEND Family Portal",
-            "child_linked",
+            invitation.email,
+            "A SEND team has asked to link a child to your account",
+            "link_request",
+            inviter_team=child.team.name,
             child_first_name=child.first_name,
             link=_link("auth.sign_in"),
         )
-        return "linked"
-    invitation, token = _create(
-        inviter, email, name, Role.FAMILY, child=child, relationship_to_child=relationship
-    )
-    audit.record("invitation-sent", actor=inviter, target=f"invitation:{invitation.id}")
-    db.session.commit()
+        return
     send_email(
-        email,
+        invitation.email,
         "You have been invited to the SEND Family Portal",
         "invitation",
         inviter_team=child.team.name,
@@ -77,7 +89,62 @@ def invite_family_member(
         role_label=Role.FAMILY.label,
         link=_link("auth.accept_invitation", token=token),
     )
-    return "invited"
+
+
+def invite_family_member(
+    inviter: User, child: Child, email: str, name: str, relationship: Relationship
+) -> str:
+    """Invite someone to see a child. Returns "invited" (a link to create an account), or "asked"
+    when they already have a family account: nothing is linked until they accept on their page."""
+    existing = find_user_by_email(email)
+    if existing is not None and existing.role is not Role.FAMILY:
+        raise InvitationProblem("This email address belongs to a staff account. Use a different email address")
+    if existing is not None and any(link.child_id == child.id for link in existing.child_links):
+        raise InvitationProblem(f"This person can already see {child.first_name}’s information")
+    if _pending_invitation(email, child) is not None:
+        raise InvitationProblem(
+            f"You have already invited this person to see {child.first_name}’s information. "
+            f"Resend or withdraw that invitation on {child.first_name}’s page"
+        )
+    invitation, token = _create(
+        inviter, email, name, Role.FAMILY, child=child, relationship_to_child=relationship,
+        last_sent_at=datetime.now(UTC),
+    )
+    audit.record("invitation-sent", actor=inviter, target=f"invitation:{invitation.id}")
+    db.session.commit()
+    _send_family_invitation(invitation, token, has_account=existing is not None)
+    return "asked" if existing is not None else "invited"
+
+
+_STILL_OPEN = (Invitation.used_at.is_(None), Invitation.declined_at.is_(None), Invitation.revoked_at.is_(None))
+
+
+def resend_family_invitation(actor: User, invitation: Invitation) -> bool:
+    """A new link (the old one stops working) for another full lifetime, emailed again.
+    False if the invitation was used, declined or withdrawn meanwhile."""
+    token, token_hash = new_token()
+    now = datetime.now(UTC)
+    expires_at = now + current_app.config["INVITATION_LIFETIME"]
+    if not claim(
+        Invitation, Invitation.id == invitation.id, *_STILL_OPEN,
+        token_hash=token_hash, expires_at=expires_at, last_sent_at=now,
+    ):
+        return False
+    audit.record("invitation-resent", actor=actor, target=f"invitation:{invitation.id}")
+    db.session.commit()
+    db.session.refresh(invitation)
+    _send_family_invitation(invitation, token, has_account=_has_family_account(invitation.email))
+    return True
+
+
+def withdraw_invitation(actor: User, invitation: Invitation) -> bool:
+    """Withdraw an invitation so that it can no longer be used. False if it was already used,
+    declined or withdrawn."""
+    if not claim(Invitation, Invitation.id == invitation.id, *_STILL_OPEN, revoked_at=datetime.now(UTC)):
+        return False
+    audit.record("invitation-revoked", actor=actor, target=f"invitation:{invitation.id}")
+    db.session.commit()
+    return True
 
 
 def invite_staff(inviter: User, email: str, name: str, role: Role, team: Team | None) -> Invitation:

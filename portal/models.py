@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from portal.crypto import EncryptedText
 from portal.extensions import db
@@ -244,3 +244,7 @@ class UnknownSignIn(db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     failures_started_at: Mapped[datetime | None] = mapped_column(index=True)
     locked_until: Mapped[datetime | None]
+
+
+# Whether two-factor sign-in is set up, read without loading (or decrypting) the secret itself.
+User.has_two_factor = column_property(User.__table__.c.totp_secret.is_not(None))

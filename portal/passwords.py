@@ -17,6 +17,8 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 # zxcvbn score 3: "safely unguessable" against an online attack and a slow-hash offline one.
 MIN_SCORE = 3
+# zxcvbn raises ValueError for a longer password.
+ZXCVBN_MAX = 72
 
 
 @cache
@@ -66,10 +68,22 @@ def password_problem(password: str, user_inputs: list[str] | None = None) -> str
     # zxcvbn matches each hint only as a whole word: add the parts of an email address or name
     # ("jo.bloggs@example.org" -> "jo.bloggs", "bloggs", ...) so that they count as guessable too.
     hints += [part for value in hints for part in re.split(r"\W+", value) + value.split("@") if len(part) > 2]
-    result = zxcvbn(password[:100], user_inputs=hints)
-    if result["score"] < MIN_SCORE:
+    if not any(zxcvbn(part, user_inputs=hints)["score"] >= MIN_SCORE for part in _windows(password)):
         return (
             "Password is too easy to guess. Use 3 or more random words, "
             "or a longer password"
         )
     return None
+
+
+def _windows(password: str) -> list[str]:
+    """The password, or for one longer than zxcvbn takes, overlapping parts of it that zxcvbn
+    can judge. zxcvbn refuses more than ZXCVBN_MAX characters (its matching grows much faster than
+    the length: 256 random characters take seconds), so a long password is judged part by part:
+    it is strong when any part is, since guessing it means guessing that part too. The parts
+    overlap by half, so a strong stretch of up to half a part is never split between two."""
+    if len(password) <= ZXCVBN_MAX:
+        return [password]
+    step = ZXCVBN_MAX // 2
+    starts = [*range(0, len(password) - ZXCVBN_MAX, step), len(password) - ZXCVBN_MAX]
+    return [password[start : start + ZXCVBN_MAX] for start in starts]

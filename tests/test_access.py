@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from portal.access import PUBLIC, access_rule
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
 from portal.extensions import db
-from portal.models import Child, Invitation, PasswordReset, Relationship, Role, User
+from portal.models import Child, FamilyLink, Invitation, PasswordReset, Relationship, Role, User
 from portal.tokens import new_token
 from tests.helpers import PASSWORD, Factory, check_page, current_code, get_page, sign_in_fast
 
@@ -79,6 +79,15 @@ DOCUMENTED: dict[str, dict[str, Expect]] = {
             "reassign",
         )
     },
+    # Answering a request to link a child (POST only) goes back to the dashboard; the second
+    # answer finds the request no longer open, and says so there.
+    "family.accept_request": {"signed-in": TO_HOME},
+    "family.decline_request": {"signed-in": TO_HOME},
+    # Resending and withdrawing an invitation (POST only) go back to the child's page.
+    "casework.resend_invitation": {"signed-in": Expect(302, "casework.child")},
+    "casework.withdraw_invitation": {"signed-in": Expect(302, "casework.child")},
+    # Reactivating an account that is already active goes back to the accounts list.
+    "admin.reactivate_account": {"signed-in": Expect(302, "admin.users")},
 }
 
 
@@ -107,6 +116,8 @@ class World:
     other_family_child: Child
     case: Case  # the EHC case of `child`, in the North team and linked to the family user
     advice: AdviceRequest  # a request for advice on `case`, not yet received
+    invitation: Invitation  # an open request to the family user to link `child`
+    link: FamilyLink  # the family user's link to `child`
 
     def url_values(self) -> dict[str, object]:
         return {
@@ -114,6 +125,8 @@ class World:
             "case_id": self.case.id,
             "advice_id": self.advice.id,
             "user_id": self.users[Role.CASEWORKER].id,
+            "invitation_id": self.invitation.id,
+            "link_id": self.link.id,
             "token": MADE_UP_TOKEN,
         }
 
@@ -141,8 +154,22 @@ def build_world(make: Factory) -> World:
         due_on=case.request_received_on + timedelta(weeks=6),
     )
     db.session.add(advice)
+    # An open request to the family user about `child`, so that every role reaches the pages for
+    # it with the same child_id (accepting it keeps the one link they already have).
+    invitation = Invitation(
+        email=family.email,
+        name=family.name,
+        role=Role.FAMILY,
+        child=child,
+        relationship_to_child=Relationship.PARENT,
+        token_hash=new_token()[1],
+        invited_by=users[Role.CASEWORKER],
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    db.session.add(invitation)
     db.session.commit()
-    return World(users, child, other_team_child, other_family, other_family_child, case, advice)
+    link = db.session.scalars(select(FamilyLink).where(FamilyLink.child_id == child.id)).one()
+    return World(users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link)
 
 
 @pytest.fixture
@@ -174,8 +201,11 @@ def is_sign_in_redirect(response: TestResponse, path: str) -> bool:
     return location.path == "/sign-in" and parse_qs(location.query).get("next") == [path]
 
 
-def problem(response: TestResponse, visitor: Role | None, expected: Expect, app: Flask) -> str | None:
-    """None if the response is the expected one, otherwise what went wrong."""
+def problem(
+    response: TestResponse, visitor: Role | None, expected: Expect, app: Flask, values: dict[str, object] | None = None
+) -> str | None:
+    """None if the response is the expected one, otherwise what went wrong. `values` fill in the
+    expected location's URL arguments."""
     if response.status_code != expected.status:
         return f"status {response.status_code} (Location {response.location!r}), expected {expected.status}"
     if expected.location is not None:
@@ -183,8 +213,7 @@ def problem(response: TestResponse, visitor: Role | None, expected: Expect, app:
             assert visitor is not None
             target = HOME[visitor]
         else:
-            with app.test_request_context():
-                target = url_for(expected.location)
+            target = build_url(app, expected.location, values or {})
         if response.location != target:
             return f"redirects to {response.location!r}, expected {target!r}"
     elif response.mimetype == "text/html":
@@ -233,17 +262,17 @@ def test_access_matrix(app: Flask, world: World, visitor: Role | None) -> None:
             if response.status_code in (401, 403) or is_sign_in_redirect(response, url):
                 failures.append(f"{endpoint} ({url}) is public but refused: {response.status_code} {response.location}")
                 continue
-            failure = problem(response, visitor, documented or Expect(200), app)
+            failure = problem(response, visitor, documented or Expect(200), app, world.url_values())
         elif visitor is None:
             failure = None if is_sign_in_redirect(response, url) else (
                 f"expected a redirect to /sign-in?next={url}, got {response.status_code} {response.location!r}"
             )
         elif visitor not in rule:
-            failure = problem(response, visitor, Expect(403), app)
+            failure = problem(response, visitor, Expect(403), app, world.url_values())
             if failure is None:
                 assert "You do not have permission to see this page" in response.get_data(as_text=True)
         else:
-            failure = problem(response, visitor, documented or Expect(200), app)
+            failure = problem(response, visitor, documented or Expect(200), app, world.url_values())
         if failure:
             failures.append(f"{endpoint} ({url}): {failure}")
     assert checked == len(endpoints(app)) > 0
@@ -302,7 +331,9 @@ def test_case_staff_get_404_for_another_teams_child(client: FlaskClient, world: 
     )
     page = check_page(response, 404)
     assert page.h1 == "Page not found"
-    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    assert db.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.email == "sam.stranger@example.org")
+    ) == 0
 
 
 def test_caseworker_sees_only_their_teams_children(client: FlaskClient, world: World) -> None:
@@ -325,6 +356,7 @@ class CsrfSetUp:
     reset_token: str
     invitation_token: str
     staff_without_two_factor: User
+    deactivated: User  # for reactivating
 
 
 @pytest.fixture
@@ -355,7 +387,8 @@ def csrf_world(csrf_app: Flask) -> CsrfSetUp:
     )
     db.session.commit()
     staff = make.user(Role.COPRODUCTION, no_totp=True, name="New Staff")
-    return CsrfSetUp(world, reset_token, invitation_token, staff)
+    deactivated = make.user(Role.FAMILY, name="Dee Activated", active=False, deactivated_at=datetime.now(UTC))
+    return CsrfSetUp(world, reset_token, invitation_token, staff, deactivated)
 
 
 def _date(value: date, name: str) -> dict[str, list[str]]:
@@ -395,14 +428,26 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
         "casework.expected_date": {"expected-version": version, **_date(today, "expected-expected_on")},
         "casework.review_dates": {"review-version": version, **_date(today, "review-review_meeting_on")},
         "casework.record_exception": {
+            "exception-version": version,
             "exception-exception_type": "personal_circumstances",
             "exception-reason": "The family were in hospital for five weeks.",
             **_date(today, "exception-applies_from"),
         },
         "casework.request_advice": {"advice-provider": "health", **_date(today, "advice-requested_on")},
-        "casework.advice_received": {**_date(today, f"received-{world.advice.id}-received_on")},
+        "casework.advice_received": {
+            f"received-{world.advice.id}-version": version,
+            **_date(today, f"received-{world.advice.id}-received_on"),
+        },
         "casework.add_note": {"note-text": "Called the family about the assessment."},
         "casework.reassign": {"reassign-version": version, "reassign-caseworker": str(world.users[Role.MANAGER].id)},
+        # Buttons: nothing to send but the token.
+        "family.accept_request": {},
+        "family.decline_request": {},
+        "casework.resend_invitation": {},
+        "casework.withdraw_invitation": {},
+        "casework.remove_family_member": {"reason": "They asked us to remove their access."},
+        "admin.deactivate_account": {},
+        "admin.reactivate_account": {},
     }.get(endpoint, {})
 
 
@@ -441,6 +486,8 @@ def csrf_client(app: Flask, setup: CsrfSetUp, endpoint: str) -> FlaskClient:
 def csrf_url(app: Flask, setup: CsrfSetUp, endpoint: str) -> str:
     values = setup.world.url_values()
     values["token"] = {"auth.reset_password": setup.reset_token}.get(endpoint, setup.invitation_token)
+    if endpoint == "admin.reactivate_account":
+        values["user_id"] = setup.deactivated.id
     return build_url(app, endpoint, values)
 
 

@@ -133,3 +133,20 @@ def test_create_admin_refuses_a_weak_password_and_a_duplicate(app, make):
     )
     assert duplicate.exit_code != 0
     assert "already exists" in duplicate.output
+
+
+def test_create_admin_judges_passwords_longer_than_zxcvbn_takes(app):
+    """zxcvbn refuses more than 72 characters; create-admin still gives an answer, never a traceback."""
+    runner = app.test_cli_runner()
+    words = "tangerine piano river cloud " * 10
+    for number, length in enumerate((73, 100, 256)):
+        email = f"long{number}@example.org"
+        result = runner.invoke(args=["create-admin", "--email", email, "--name", "Lo Ng", "--password", words[:length]])
+        assert result.exit_code == 0, (length, result.output, result.exception)
+        assert db.session.scalar(select(User).where(User.email == email)).role is Role.ADMIN
+    for password, message in (("a" * 100, "too easy to guess"), (words[:257], "256 characters or fewer")):
+        result = runner.invoke(args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", password])
+        assert result.exit_code == 1, (result.output, result.exception)
+        assert isinstance(result.exception, SystemExit)  # a ClickException, not a crash
+        assert message in result.output
+    assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None

@@ -22,3 +22,11 @@ class InviteStaffForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField("Reset two-factor sign-in", widget=GovSubmitInput())
+
+
+class DeactivateForm(FlaskForm):
+    submit = SubmitField("Deactivate account", widget=GovSubmitInput())
+
+
+class ReactivateForm(FlaskForm):
+    submit = SubmitField("Reactivate account", widget=GovSubmitInput())

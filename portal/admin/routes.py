@@ -1,6 +1,6 @@
 """Administration: staff invitations (managers and admins), accounts and the audit log (admins)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -12,6 +12,7 @@ from portal.admin.forms import ConfirmForm, InviteStaffForm
 from portal.extensions import db
 from portal.invitations import InvitationProblem, invite_staff
 from portal.models import AuditEvent, Role, Team, User
+from portal.pagination import page_number
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
@@ -55,6 +56,8 @@ def users():
     accounts = db.session.scalars(
         select(User).options(joinedload(User.team)).order_by(User.role, User.name, User.id)
     ).all()
+    audit.record("accounts-viewed", actor=current_user)
+    db.session.commit()
     return render_template("admin/users.html", accounts=accounts, form=None)
 
 
@@ -79,7 +82,7 @@ def reset_two_factor(user_id: int):
 @bp.route("/audit-log")
 @roles(Role.ADMIN)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     total = db.session.scalar(select(func.count()).select_from(AuditEvent)) or 0
     events = db.session.scalars(
         select(AuditEvent)
@@ -89,4 +92,10 @@ def audit_log():
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page > pages:
+        abort(404)
     return render_template("admin/audit_log.html", events=events, page=page, pages=pages, total=total)
+
+
+# Deactivating and reactivating accounts register themselves on `bp`.
+from portal.admin import account_status  # noqa: E402, F401

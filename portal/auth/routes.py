@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from portal.access import ANY_SIGNED_IN, public, roles
-from portal.auth import services, two_factor
+from portal.auth import links, services, two_factor
 from portal.auth.forms import AcceptInvitationForm, ForgotPasswordForm, ResetPasswordForm, SecurityCodeForm, SignInForm
 from portal.auth.services import Outcome
 from portal.extensions import db, limiter
@@ -27,6 +27,11 @@ WRONG_MESSAGE = "Enter a correct email address and password"
 
 def _ip_limit() -> str:
     return current_app.config["SIGN_IN_LIMIT_PER_IP"]
+
+
+# One budget per IP address for every page that takes a password, a security code or a link
+# token, so that attempts cannot be spread across them to get more tries.
+credentials_limit = limiter.shared_limit(_ip_limit, scope="credentials", methods=["POST"])
 
 
 def _account_limit() -> str:
@@ -82,7 +87,7 @@ def _start_pending(user: User, next_url: str | None) -> None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 @public
 def sign_in():
@@ -109,12 +114,12 @@ def sign_in():
 
 
 @bp.route("/sign-in/security-code", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
 @limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"])
 @public
 def security_code():
     user = _pending_user()
-    if user is None or not user.totp_secret:
+    if user is None or not user.has_two_factor:
         flash("Sign in again to continue.", "info")
         return redirect(url_for("auth.sign_in"))
     form = SecurityCodeForm()
@@ -132,22 +137,19 @@ def security_code():
 
 
 @bp.route("/sign-in/set-up-two-factor", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
+@limiter.limit(_account_limit, key_func=_pending_key, methods=["POST"])
 @public
 def set_up_two_factor():
     user = _pending_user()
-    if user is None or user.totp_secret:
+    if user is None or user.has_two_factor:
         flash("Sign in again to continue.", "info")
         return redirect(url_for("auth.sign_in"))
-    pending = session[PENDING]
-    if "secret" not in pending:
-        pending["secret"] = two_factor.new_secret()
-        session[PENDING] = pending
-    secret = pending["secret"]
+    next_url = session[PENDING].get("next")
+    secret = services.pending_secret(user)
     form = SecurityCodeForm()
     if form.validate_on_submit():
-        next_url = pending.get("next")
-        if services.set_up_two_factor(user, secret, form.code.data):
+        if services.set_up_two_factor(user, form.code.data):
             flash("Two-factor sign-in is set up. You need your authenticator app each time you sign in.", "success")
             return _after_sign_in(next_url)
         form.code.errors.append("Enter a correct security code. Codes change every 30 seconds.")
@@ -180,13 +182,13 @@ def account():
 
 
 @bp.route("/password/forgotten", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 @public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        links.request_password_reset(form.email.data)
         session["reset_email"] = form.email.data
         return redirect(url_for("auth.reset_link_sent"))
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
@@ -199,32 +201,40 @@ def reset_link_sent():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
 @public
 def reset_password(token: str):
-    reset = services.usable_password_reset(token)
+    reset = links.usable_password_reset(token)
     if reset is None:
-        return render_template("auth/link_invalid.html", kind="password reset"), 404
+        return _link_invalid("password reset")
     form = ResetPasswordForm()
     form._user_hint = reset.user.email
     if form.validate_on_submit():
-        services.reset_password(reset, form.password.data)
+        if not links.reset_password(reset, form.password.data):
+            return _link_invalid("password reset")
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 
+def _link_invalid(kind: str):
+    return render_template("auth/link_invalid.html", kind=kind), 404
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit(_ip_limit, methods=["POST"])
+@credentials_limit
 @public
 def accept_invitation(token: str):
-    invitation = services.usable_invitation(token)
+    invitation = links.usable_invitation(token)
     if invitation is None:
-        return render_template("auth/link_invalid.html", kind="invitation"), 404
+        return _link_invalid("invitation")
     form = AcceptInvitationForm(data={"name": invitation.name} if request.method == "GET" else None)
     form._user_hint = invitation.email
     if form.validate_on_submit():
-        user = services.accept_invitation(invitation, form.name.data, form.password.data)
+        try:
+            user = links.accept_invitation(invitation, form.name.data, form.password.data)
+        except links.InvitationUsed:
+            return _link_invalid("invitation")
         if user is None:
             flash("An account already exists for this email address. Sign in to continue.", "info")
             return redirect(url_for("auth.sign_in"))

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, password reset and invitations: each use case is one transaction."""
+"""Signing in (password, then a security code for staff), setting up two-factor sign-in and
+signing out: each use case is one transaction. Password resets and invitations are in links.py."""
 
 from __future__ import annotations
 
@@ -7,18 +8,19 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_login import login_user
-from limits import parse
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import undefer
 
 from portal import audit, sessions
-from portal.auth import two_factor
-from portal.email import send_email
-from portal.extensions import db, limiter
-from portal.models import FamilyLink, Invitation, PasswordReset, Role, User
-from portal.passwords import hash_password, verify_password
-from portal.tokens import hash_token, new_token
+from portal.auth import lockout, two_factor
+from portal.claims import claim
+from portal.extensions import db
+from portal.models import UnknownSignIn, User
+from portal.passwords import verify_password
 
 
 def now_utc() -> datetime:
@@ -43,56 +45,55 @@ class SignInResult:
     user: User | None = None
 
 
-def _unknown_account_limit():
-    return parse(f"{current_app.config['LOCKOUT_THRESHOLD']} per 15 minutes")
+def _rule() -> lockout.LockoutRule:
+    config = current_app.config
+    return lockout.LockoutRule(config["LOCKOUT_THRESHOLD"], config["LOCKOUT_WINDOW"], config["LOCKOUT_DURATION"])
 
 
-def _unknown_account_key(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()
+def _unknown_counter(email: str, now: datetime) -> UnknownSignIn:
+    """The failure counter for an email address with no account, made if need be (safely when
+    two requests make it at once), after forgetting counters whose window and lock have ended."""
+    rule = _rule()
+    db.session.execute(
+        delete(UnknownSignIn).where(
+            UnknownSignIn.failures_started_at < now - rule.window,
+            or_(UnknownSignIn.locked_until.is_(None), UnknownSignIn.locked_until < now),
+        )
+    )
+    key = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(UnknownSignIn).values(email_hash=key, failed_sign_ins=0).on_conflict_do_nothing())
+    return db.session.get(UnknownSignIn, key, with_for_update=True, populate_existing=True)
 
 
-def _unknown_account_failed(email: str) -> bool:
-    """Count failures for emails with no account the same way as for real ones, so the
-    lock-out message appears at the same point and reveals nothing. True once 'locked'."""
-    strategy = limiter.limiter
-    limit = _unknown_account_limit()
-    key = _unknown_account_key(email)
-    strategy.hit(limit, "sign-in-unknown", key)
-    return not strategy.test(limit, "sign-in-unknown", key)
-
-
-def _unknown_account_locked(email: str) -> bool:
-    return not limiter.limiter.test(_unknown_account_limit(), "sign-in-unknown", _unknown_account_key(email))
+def _failed(counter: lockout.FailureCounter, user: User | None, now: datetime, action: str) -> Outcome:
+    """Count a failure for an account or an unknown email, exactly alike. Commits."""
+    target = f"user:{user.id}" if user else "unknown-account"
+    audit.record(action, actor=user, target=target)
+    locked = lockout.record_failure(counter, _rule(), now)
+    if locked and user is not None:
+        audit.record("account-locked", actor=user, target=target)
+    db.session.commit()
+    return Outcome.LOCKED if locked else Outcome.WRONG
 
 
 def check_password(email: str, password: str) -> SignInResult:
     """First step of signing in. Commits the failure count, lock and audit event."""
     now = now_utc()
-    config = current_app.config
-    user = find_user_by_email(email)
-    if user is None:
+    user = db.session.scalar(
+        select(User).options(undefer(User.password_hash)).where(func.lower(User.email) == email.strip().lower())
+    )
+    counter: lockout.FailureCounter = user if user is not None else _unknown_counter(email, now)
+    if lockout.is_locked(counter, now):
         verify_password(None, password)
-        locked = _unknown_account_locked(email) or _unknown_account_failed(email)
-        audit.record("sign-in-failed", target="unknown-account")
+        audit.record("sign-in-refused-locked", actor=user, target=f"user:{user.id}" if user else "unknown-account")
         db.session.commit()
-        return SignInResult(Outcome.LOCKED if locked else Outcome.WRONG)
-    if user.is_locked(now):
-        verify_password(None, password)
-        audit.record("sign-in-refused-locked", actor=user, target=f"user:{user.id}")
-        db.session.commit()
-        return SignInResult(Outcome.LOCKED)
-    if not (verify_password(user.password_hash, password) and user.active):
-        user.failed_sign_ins += 1
-        audit.record("sign-in-failed", actor=user, target=f"user:{user.id}")
-        outcome = Outcome.WRONG
-        if user.failed_sign_ins >= config["LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + config["LOCKOUT_DURATION"]
-            user.failed_sign_ins = 0
-            audit.record("account-locked", actor=user, target=f"user:{user.id}")
-            outcome = Outcome.LOCKED
-        db.session.commit()
-        return SignInResult(outcome, user)
-    if user.is_staff and not config["DEV_SKIP_TWO_FACTOR"]:
+        return SignInResult(Outcome.LOCKED, user)
+    if user is None or not (verify_password(user.password_hash, password) and user.active):
+        if user is None:
+            verify_password(None, password)
+        return SignInResult(_failed(counter, user, now, "sign-in-failed"), user)
+    if user.is_staff and not current_app.config["DEV_SKIP_TWO_FACTOR"]:
         return SignInResult(Outcome.NEEDS_CODE if user.totp_secret else Outcome.NEEDS_SET_UP, user)
     complete_sign_in(user)
     return SignInResult(Outcome.SIGNED_IN, user)
@@ -101,8 +102,7 @@ def check_password(email: str, password: str) -> SignInResult:
 def complete_sign_in(user: User, action: str = "sign-in") -> None:
     """Start a fresh session for the user (a new cookie, nothing carried over)."""
     sessions.end()
-    user.failed_sign_ins = 0
-    user.locked_until = None
+    lockout.clear(user)
     user.last_signed_in_at = now_utc()
     audit.record(action, actor=user, target=f"user:{user.id}")
     db.session.commit()
@@ -110,35 +110,49 @@ def complete_sign_in(user: User, action: str = "sign-in") -> None:
     sessions.start()
 
 
+def _claim_step(user: User, step: int) -> bool:
+    """Record that this time step's code is used, unless another request already used it or a
+    later one: a conditional update, so two requests with the same code cannot both pass."""
+    return claim(User, User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+                 totp_last_step=step)
+
+
 def check_security_code(user: User, code: str) -> SignInResult:
-    """Second step for staff. A wrong code counts towards the lock-out like a wrong password."""
+    """Second step for staff. A wrong or already used code counts towards the lock-out."""
     now = now_utc()
-    if user.is_locked(now):
+    if lockout.is_locked(user, now):
         return SignInResult(Outcome.LOCKED, user)
     step = two_factor.matching_step(user.totp_secret or "", code, user.totp_last_step)
-    if step is None:
-        user.failed_sign_ins += 1
-        audit.record("security-code-failed", actor=user, target=f"user:{user.id}")
-        outcome = Outcome.WRONG
-        if user.failed_sign_ins >= current_app.config["LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + current_app.config["LOCKOUT_DURATION"]
-            user.failed_sign_ins = 0
-            audit.record("account-locked", actor=user, target=f"user:{user.id}")
-            outcome = Outcome.LOCKED
-        db.session.commit()
-        return SignInResult(outcome, user)
-    user.totp_last_step = step
+    if step is None or not _claim_step(user, step):
+        return SignInResult(_failed(user, user, now, "security-code-failed"), user)
+    db.session.refresh(user)
     complete_sign_in(user)
     return SignInResult(Outcome.SIGNED_IN, user)
 
 
-def set_up_two_factor(user: User, secret: str, code: str) -> bool:
-    step = two_factor.matching_step(secret, code, None)
+def pending_secret(user: User) -> str:
+    """The secret being set up, kept encrypted on the account (never in the session cookie)
+    until the person proves they have it, so that a reload shows the same QR code."""
+    if user.totp_pending_secret is None:
+        user.totp_pending_secret = two_factor.new_secret()
+        db.session.commit()
+    return user.totp_pending_secret
+
+
+def set_up_two_factor(user: User, code: str) -> bool:
+    secret = user.totp_pending_secret
+    step = two_factor.matching_step(secret, code, None) if secret else None
     if step is None:
         return False
-    user.totp_secret = secret
-    user.totp_last_step = step
+    # Only if two-factor sign-in was not set up meanwhile (by this person in another tab).
+    if not claim(
+        User, User.id == user.id, User.totp_secret.is_(None),
+        totp_secret=secret, totp_pending_secret=None, totp_last_step=step,
+    ):
+        return False
     audit.record("two-factor-set-up", actor=user, target=f"user:{user.id}")
+    db.session.flush()
+    db.session.refresh(user)
     complete_sign_in(user)
     return True
 
@@ -149,89 +163,3 @@ def sign_out(user: User) -> None:
     audit.record("sign-out", actor=user, target=f"user:{user.id}")
     db.session.commit()
     sessions.end()
-
-
-def request_password_reset(email: str) -> None:
-    """Email a reset link if the account exists. The caller shows the same page either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.active:
-        audit.record("password-reset-requested", target="unknown-account")
-        db.session.commit()
-        return
-    token, token_hash = new_token()
-    db.session.add(
-        PasswordReset(
-            user=user,
-            token_hash=token_hash,
-            expires_at=now_utc() + current_app.config["PASSWORD_RESET_LIFETIME"],
-        )
-    )
-    audit.record("password-reset-requested", actor=user, target=f"user:{user.id}")
-    db.session.commit()
-    send_email(
-        user.email,
-        "Reset your password",
-        "password_reset",
-        link=_external("auth.reset_password", token=token),
-    )
-
-
-def usable_password_reset(token: str) -> PasswordReset | None:
-    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token)))
-    if reset is None or not reset.is_usable(now_utc()) or not reset.user.active:
-        return None
-    return reset
-
-
-def reset_password(reset: PasswordReset, password: str) -> None:
-    now = now_utc()
-    user = reset.user
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    user.failed_sign_ins = 0
-    user.locked_until = None
-    for other in db.session.scalars(
-        select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-    ):
-        other.used_at = now
-    audit.record("password-reset", actor=user, target=f"user:{user.id}")
-    db.session.commit()
-    sessions.end()
-
-
-def usable_invitation(token: str) -> Invitation | None:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
-    if invitation is None or not invitation.is_usable(now_utc()):
-        return None
-    return invitation
-
-
-def accept_invitation(invitation: Invitation, name: str, password: str) -> User | None:
-    """Create the account the invitation is for. None if its email has an account already."""
-    if find_user_by_email(invitation.email) is not None:
-        return None
-    user = User(
-        email=invitation.email,
-        name=name,
-        role=invitation.role,
-        team_id=invitation.team_id,
-        password_hash=hash_password(password),
-    )
-    db.session.add(user)
-    if invitation.child_id is not None and invitation.relationship_to_child is not None:
-        db.session.add(
-            FamilyLink(user=user, child_id=invitation.child_id, relationship_to_child=invitation.relationship_to_child)
-        )
-    invitation.used_at = now_utc()
-    db.session.flush()
-    audit.record("invitation-accepted", actor=user, target=f"invitation:{invitation.id}")
-    audit.record("password-set", actor=user, target=f"user:{user.id}")
-    if user.role is Role.FAMILY or current_app.config["DEV_SKIP_TWO_FACTOR"]:
-        complete_sign_in(user, action="sign-in")
-    else:
-        db.session.commit()
-    return user
-
-
-def _external(endpoint: str, **values: object) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)

@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import audit
-from portal.access import CASE_STAFF, roles
+from portal.access import CASE_STAFF, refuse_record, roles
 from portal.casework import queries
 from portal.casework.forms import (
     AdviceReceivedForm,
@@ -42,7 +42,7 @@ LONDON = ZoneInfo("Europe/London")
 def team_case_or_404(case_id: int) -> Case:
     case = queries.team_case(case_id, current_user.team_id)
     if case is None:
-        abort(404)
+        refuse_record(f"case:{case_id}")
     return case
 
 
@@ -59,7 +59,7 @@ def _case_forms(case: Case, staff: list[User], advice: list[AdviceRequest]) -> d
             review_meeting_on=case.review_meeting_on,
             amendments_proposed_on=case.amendments_proposed_on,
         ),
-        "exception": RecordExceptionForm(formdata=None),
+        "exception": RecordExceptionForm(formdata=None, version=case.version),
         "advice": RequestAdviceForm(formdata=None),
         "note": StaffNoteForm(formdata=None),
         "reassign": ReassignForm(
@@ -68,7 +68,9 @@ def _case_forms(case: Case, staff: list[User], advice: list[AdviceRequest]) -> d
     }
     for request_ in advice:
         if request_.received_on is None:
-            forms[f"received-{request_.id}"] = AdviceReceivedForm(formdata=None, prefix=f"received-{request_.id}")
+            forms[f"received-{request_.id}"] = AdviceReceivedForm(
+                formdata=None, prefix=f"received-{request_.id}", version=case.version
+            )
     return forms
 
 
@@ -215,7 +217,7 @@ def record_exception(case_id: int):
         case, "exception", form,
         lambda: services.record_exception(
             case, current_user, ExceptionType(form.exception_type.data), form.reason.data,
-            form.applies_from.data, queries.today(),
+            form.applies_from.data, queries.today(), form.expected_version, form.staff_note.data,
         ),
         lambda: "Exception recorded",
     )
@@ -246,7 +248,9 @@ def advice_received(case_id: int, advice_id: int):
     form = AdviceReceivedForm(prefix=name)
     return _save(
         case, name, form,
-        lambda: services.advice_received(advice, current_user, form.received_on.data, queries.today()),
+        lambda: services.advice_received(
+            case, advice, current_user, form.received_on.data, queries.today(), form.expected_version
+        ),
         lambda: f"Advice from {advice.provider.label.lower()} marked as received",
     )
 

@@ -294,7 +294,7 @@ def enum_radios(label: str, options: type, missing: str, unknown: str) -> RadioF
     )
 
 
-class RecordExceptionForm(CaseForm):
+class RecordExceptionForm(VersionedForm):
     PREFIX = "exception"
 
     exception_type = enum_radios(
@@ -304,8 +304,13 @@ class RecordExceptionForm(CaseForm):
         unknown="Select one of the exceptions shown",
     )
     reason = text_area(
-        "Reason", "Reason", REASON_MAX, missing="Enter the reason for the exception",
-        hint="The family will see that an exception was recorded.",
+        "Explanation for the family", "Explanation for the family", REASON_MAX,
+        missing="Enter the explanation for the family",
+        hint="The family will read this, word for word, on their case page. Write it for them.",
+    )
+    staff_note = text_area(
+        "Note for staff only (optional)", "Note for staff", STAFF_NOTE_MAX,
+        hint="The family will not see this.",
     )
     applies_from = GovDateField(
         "Date the exception applies from", "Date the exception applies from",
@@ -331,7 +336,7 @@ class RequestAdviceForm(CaseForm):
     submit = SubmitField("Record advice request", widget=GovSubmitInput())
 
 
-class AdviceReceivedForm(CaseForm):
+class AdviceReceivedForm(VersionedForm):
     received_on = GovDateField(
         "Date advice was received", "Date advice was received",
         validators=[Required("Enter the date advice was received")],

@@ -25,6 +25,7 @@ CASE_CHANGES = (
     "review-dates-set",
     "exception-recorded",
     "case-reassigned",
+    "advice-received",
 )
 
 

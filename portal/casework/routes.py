@@ -2,13 +2,15 @@
 case page and its updates are in case_pages.py, on the same blueprint). Another team's case or
 child is a 404. Reads are in queries.py."""
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.access import CASE_STAFF, roles
+from portal.access import CASE_STAFF, refuse_record, roles
 from portal.casework import queries
 from portal.casework.forms import CaseloadFiltersForm, InviteFamilyMemberForm
 from portal.ehcp.stages import Stage
@@ -16,6 +18,7 @@ from portal.ehcp.timeline import deadline_status
 from portal.extensions import db
 from portal.invitations import InvitationProblem, invite_family_member
 from portal.models import Child, FamilyLink, Relationship
+from portal.pagination import page_number
 
 bp = Blueprint("casework", __name__)
 PAGE_SIZE = 25
@@ -75,7 +78,7 @@ def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
 @roles(*CASE_STAFF)
 def caseload():
     form = CaseloadFiltersForm(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     on = queries.today()
     counts = queries.team_counts(current_user.team_id, on)
     if not form.validate():
@@ -83,7 +86,7 @@ def caseload():
     result = queries.caseload(current_user.team_id, current_user.id, _filters(form), on, page, PAGE_SIZE)
     if page > result.pages:
         abort(404)
-    return render_template(
+    html = render_template(
         "casework/caseload.html",
         form=form,
         result=result,
@@ -93,6 +96,11 @@ def caseload():
             case.id: deadline_status(case.next_deadline_on, on) for case in result.cases if case.next_deadline_on
         },
     )
+    if form.q.data:
+        # After the page is built: a commit expires what the page reads.
+        audit.record("caseload-searched", actor=current_user, target=f"team:{current_user.team_id}", detail=form.q.data)
+        db.session.commit()
+    return html
 
 
 # --- The team's children ----------------------------------------------------------------------
@@ -105,15 +113,14 @@ def team_child_or_404(child_id: int) -> Child:
         .where(Child.id == child_id, Child.team_id == current_user.team_id)
     )
     if child is None:
-        abort(404)
+        refuse_record(f"child:{child_id}")
     return child
 
 
 @bp.route("/children")
 @roles(*CASE_STAFF)
 def children():
-    page = request.args.get("page", 1, type=int)
-    page = max(page, 1)
+    page = page_number()
     in_team = Child.team_id == current_user.team_id
     total = db.session.scalar(select(func.count()).select_from(Child).where(in_team)) or 0
     rows = db.session.scalars(
@@ -132,7 +139,13 @@ def child(child_id: int):
     child = team_child_or_404(child_id)
     audit.record("child-viewed", actor=current_user, target=f"child:{child.id}")
     db.session.commit()
-    return render_template("casework/child.html", child=child, cases=queries.child_cases(child.id))
+    return render_template(
+        "casework/child.html",
+        child=child,
+        cases=queries.child_cases(child.id),
+        invitations=family_members.open_invitations(child.id),
+        now=datetime.now(UTC),
+    )
 
 
 @bp.route("/children/<int:child_id>/invite", methods=["GET", "POST"], endpoint="invite_family_member")
@@ -149,13 +162,17 @@ def invite_family_member_view(child_id: int):
             db.session.rollback()
             form.email.errors.append(str(problem))
         else:
-            if outcome == "linked":
-                flash(f"{form.email.data} can now see {child.first_name}’s information.", "success")
+            if outcome == "asked":
+                flash(
+                    f"{form.email.data} already has an account. We have asked them to accept"
+                    f" {child.first_name}’s information. Nothing is shared until they do.",
+                    "success",
+                )
             else:
                 flash(f"Invitation sent to {form.email.data}. The link works for 7 days.", "success")
             return redirect(url_for("casework.child", child_id=child.id))
     return render_template("casework/invite_family_member.html", form=form, child=child), 400 if form.errors else 200
 
 
-# The case page and its forms register themselves on `bp`.
-from portal.casework import case_pages  # noqa: E402, F401
+# The case page and its forms, and the family members' access pages, register themselves on `bp`.
+from portal.casework import case_pages, family_members  # noqa: E402, F401

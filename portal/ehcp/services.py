@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -242,17 +242,33 @@ def set_review_dates(
 
 @use_case
 def record_exception(
-    case: Case, actor: User, kind: timeline.ExceptionType, reason: str, applies_from: date, today: date
+    case: Case,
+    actor: User,
+    kind: timeline.ExceptionType,
+    reason: str,
+    applies_from: date,
+    today: date,
+    expected_version: int,
+    staff_note: str | None = None,
 ) -> TimelineException:
+    """Record an exception. `reason` is the explanation the family reads; `staff_note` never
+    reaches them."""
+    _check_version(case, expected_version)
     if applies_from > today:
         raise CaseProblem("The date must be today or in the past", "applies_from")
     if applies_from < case.request_received_on:
         raise CaseProblem("The date must be on or after the date the request was received", "applies_from")
     exception = TimelineException(
-        case_id=case.id, type=kind, reason=reason.strip(), applies_from=applies_from, recorded_by=actor
+        case_id=case.id,
+        type=kind,
+        reason=reason.strip(),
+        staff_note=(staff_note or "").strip() or None,
+        applies_from=applies_from,
+        recorded_by=actor,
     )
     db.session.add(exception)
     case.has_exception = True
+    case.updated_at = datetime.now(UTC)
     audit.record("exception-recorded", actor=actor, target=f"case:{case.id}")
     _commit(case)
     return exception
@@ -274,14 +290,22 @@ def request_advice(case: Case, actor: User, provider: AdviceProvider, requested_
 
 
 @use_case
-def advice_received(advice: AdviceRequest, actor: User, received_on: date, today: date) -> None:
+def advice_received(
+    case: Case, advice: AdviceRequest, actor: User, received_on: date, today: date, expected_version: int
+) -> None:
+    """Mark advice as received. Refused, with nothing saved, if the case changed since the form was
+    loaded (someone else may have marked it already)."""
+    _check_version(case, expected_version)
+    if advice.received_on is not None:
+        raise StaleCase(case, last_change(case))
     if received_on > today:
         raise CaseProblem("The date advice was received must be today or in the past", "received_on")
     if received_on < advice.requested_on:
         raise CaseProblem("The date advice was received must be on or after the date it was asked for", "received_on")
     advice.received_on = received_on
+    case.updated_at = datetime.now(UTC)  # moves the case's version on, so older forms are refused
     audit.record("advice-received", actor=actor, target=f"case:{advice.case_id}")
-    db.session.commit()
+    _commit(case)
 
 
 @use_case

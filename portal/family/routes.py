@@ -3,11 +3,12 @@ Another family's child or case is a 404, the same as one that does not exist."""
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import roles
-from portal.family import progress, queries
+from portal.access import refuse_record, roles
+from portal.family import links, progress, queries
+from portal.family.forms import ButtonForm
 from portal.models import Role
 
 bp = Blueprint("family", __name__)
@@ -23,7 +24,45 @@ def dashboard():
         for card in cards
         if card.case is not None
     }
-    return render_template("family/dashboard.html", cards=cards, summaries=summaries)
+    requests = links.pending_requests(current_user)
+    return render_template("family/dashboard.html", cards=cards, summaries=summaries, requests=requests)
+
+
+def _own_request_or_404(invitation_id: int):
+    invitation = links.request_for(current_user, invitation_id)
+    if invitation is None:
+        refuse_record(f"invitation:{invitation_id}")
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return invitation
+
+
+NO_LONGER_OPEN = "This request is no longer open. It may have been answered already, withdrawn or expired."
+
+
+@bp.route("/requests/<int:invitation_id>/accept", methods=["POST"])
+@roles(Role.FAMILY)
+def accept_request(invitation_id: int):
+    invitation = _own_request_or_404(invitation_id)
+    first_name = invitation.child.first_name
+    if links.accept(current_user, invitation) is None:
+        flash(NO_LONGER_OPEN, "info")
+    else:
+        flash(f"{first_name}’s information has been added to your account.", "success")
+    return redirect(url_for("family.dashboard"))
+
+
+@bp.route("/requests/<int:invitation_id>/decline", methods=["POST"])
+@roles(Role.FAMILY)
+def decline_request(invitation_id: int):
+    invitation = _own_request_or_404(invitation_id)
+    first_name = invitation.child.first_name
+    if links.decline(current_user, invitation):
+        flash(f"Thank you. We will not add {first_name}’s information to your account.", "success")
+    else:
+        flash(NO_LONGER_OPEN, "info")
+    return redirect(url_for("family.dashboard"))
 
 
 @bp.route("/children/<int:child_id>")
@@ -31,7 +70,7 @@ def dashboard():
 def child(child_id: int):
     link = queries.linked_child(current_user.id, child_id)
     if link is None:
-        abort(404)
+        refuse_record(f"child:{child_id}")
     cases = queries.child_cases(child_id)
     return render_template("family/child.html", link=link, child=link.child, cases=cases)
 
@@ -41,7 +80,7 @@ def child(child_id: int):
 def case(case_id: int):
     case = queries.family_case(current_user.id, case_id)
     if case is None:
-        abort(404)
+        refuse_record(f"case:{case_id}")
     today = date.today()
     history = queries.stage_history(case.id)
     return render_template(

@@ -155,7 +155,7 @@ def test_only_a_hash_of_the_token_is_stored(app, make, mail):
     assert token not in events
 
 
-def test_inviting_someone_with_a_family_account_links_the_child(app, make, mail):
+def test_inviting_someone_with_a_family_account_links_nothing_until_they_accept(app, make, mail):
     client, _, child = family_setup(app, make)
     existing = make.user(Role.FAMILY, email="already@example.org")
     sibling = make.child(family=[existing], first_name="Bo")
@@ -163,27 +163,29 @@ def test_inviting_someone_with_a_family_account_links_the_child(app, make, mail)
     response = invite_family(client, child, email="Already@example.org", relationship="young_person")
 
     assert response.status_code == 302
-    assert "already@example.org can now see Amara’s information" in get_page(client, response.location).text
-    assert count(Invitation) == 0
-    links = db.session.execute(
-        select(FamilyLink.child_id, FamilyLink.relationship_to_child).where(FamilyLink.user_id == existing.id)
-    ).all()
-    assert sorted(links) == sorted([(sibling.id, Relationship.PARENT), (child.id, Relationship.YOUNG_PERSON)])
+    assert "already@example.org already has an account. We have asked them to accept Amara’s information" in (
+        get_page(client, response.location).text
+    )
+    invitation = db.session.scalars(select(Invitation)).one()
+    assert (invitation.child_id, invitation.relationship_to_child) == (child.id, Relationship.YOUNG_PERSON)
+    links = db.session.execute(select(FamilyLink.child_id).where(FamilyLink.user_id == existing.id)).scalars().all()
+    assert links == [sibling.id]
     messages = mail.messages()
     assert len(messages) == 1
     assert messages[0]["To"] == "already@example.org"
-    assert messages[0]["Subject"] == "You can now see more information in the SEND Family Portal"
-    text = mail.text(messages[0])
-    assert "You can now see information about Amara" in text
+    assert messages[0]["Subject"] == "A SEND team has asked to link a child to your account"
     assert mail.link(messages[0]) == "/sign-in"
     for part in email_parts(messages[0]):
         assert child.last_name not in part
-    assert "family-member-linked" in db.session.scalars(select(AuditEvent.action)).all()
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "invitation-sent" in actions and "family-member-linked" not in actions
 
     family = app.test_client()
     sign_in(family, existing)
     dashboard = get_page(family, "/family/")
-    assert child.full_name in dashboard.text and sibling.full_name in dashboard.text
+    assert sibling.full_name in dashboard.text
+    assert child.full_name not in dashboard.text
+    assert get_page(family, f"/family/children/{child.id}", status=404).h1 == "Page not found"
 
 
 def test_inviting_someone_already_linked_is_refused(app, make, mail):

@@ -161,14 +161,23 @@ def test_no_form_reaches_another_teams_case(client: FlaskClient, teams: Teams, r
     db.session.commit()
     sign_in_fast(client, teams.manager if role is Role.MANAGER else teams.caseworker)
     before = snapshot()
-    audit_events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    audit_events = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    refusals = []
     for path, data in _every_form(teams, advice.id).items():
         response = client.post(f"/casework/cases/{south.id}/{path}", data=data)
-        expected = 403 if path == "caseworker" and role is Role.CASEWORKER else 404
-        page = check_page(response, expected)
+        forbidden = path == "caseworker" and role is Role.CASEWORKER
+        page = check_page(response, 403 if forbidden else 404)
         assert "Southchild" not in page.text, path
+        refused = ("access-refused", f"/casework/cases/{south.id}/{path}")
+        refusals.append(refused if forbidden else ("record-refused", f"case:{south.id}"))
     assert snapshot() == before
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audit_events
+    # Nothing changed but the audit log, which records each refusal and who tried.
+    logged = db.session.execute(
+        select(AuditEvent.action, AuditEvent.target, AuditEvent.actor_id).where(AuditEvent.id > audit_events)
+        .order_by(AuditEvent.id)
+    ).all()
+    actor = (teams.manager if role is Role.MANAGER else teams.caseworker).id
+    assert logged == [(action, target, actor) for action, target in refusals]
 
 
 def test_advice_of_another_case_is_not_found(client: FlaskClient, teams: Teams, make) -> None:
@@ -193,7 +202,7 @@ def test_the_child_page_links_to_the_childs_cases(client: FlaskClient, teams: Te
     set_case(earlier, stage=Stage.WITHDRAWN)
     sign_in_fast(client, teams.caseworker)
     page = get_page(client, f"/casework/children/{teams.child.id}")
-    links = [(a.get_text(strip=True), a["href"]) for a in page.soup.select("main table a")]
+    links = [(a.get_text(strip=True), a["href"]) for a in page.soup.select("main table a[href^='/casework/cases/']")]
     assert links == [
         (teams.case.reference, f"/casework/cases/{teams.case.id}"),
         (earlier.reference, f"/casework/cases/{earlier.id}"),

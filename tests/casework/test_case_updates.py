@@ -147,8 +147,9 @@ def test_review_dates_outside_an_annual_review_are_refused(signed_in: FlaskClien
 # --- Exceptions ---------------------------------------------------------------------------------
 
 
-def exception_form(**changes) -> dict:
+def exception_form(teams: Teams, **changes) -> dict:
     return {
+        "exception-version": str(teams.case.version),
         "exception-exception_type": "personal_circumstances",
         "exception-reason": "The family were in hospital.",
         **date_fields("exception-applies_from", today()),
@@ -157,12 +158,14 @@ def exception_form(**changes) -> dict:
 
 
 def test_recording_an_exception(signed_in: FlaskClient, teams: Teams) -> None:
-    response = signed_in.post(f"/casework/cases/{teams.case.id}/exceptions", data=exception_form())
+    data = exception_form(teams, **{"exception-staff_note": "STAFF-ONLY mother said not to call before 10"})
+    response = signed_in.post(f"/casework/cases/{teams.case.id}/exceptions", data=data)
     assert "Exception recorded" in banner_after(signed_in, response)
     exception = db.session.scalar(select(TimelineException))
     assert (exception.type, exception.reason, exception.applies_from, exception.recorded_by_id) == (
         ExceptionType.PERSONAL_CIRCUMSTANCES, "The family were in hospital.", today(), teams.caseworker.id
     )
+    assert exception.staff_note == "STAFF-ONLY mother said not to call before 10"
     db.session.refresh(teams.case)
     assert teams.case.has_exception
     assert audited("exception-recorded") == [teams.caseworker.id]
@@ -173,9 +176,10 @@ def test_recording_an_exception(signed_in: FlaskClient, teams: Teams) -> None:
     [
         ({"exception-exception_type": ""}, "Select the exception that applies"),
         ({"exception-exception_type": "made_up"}, "Select one of the exceptions shown"),
-        ({"exception-reason": "  "}, "Enter the reason for the exception"),
-        ({"exception-reason": "r" * 2001}, "Reason must be 2,000 characters or fewer"),
-        ({"exception-reason": "<p>Hospital</p>"}, "Reason must not include HTML"),
+        ({"exception-reason": "  "}, "Enter the explanation for the family"),
+        ({"exception-reason": "r" * 2001}, "Explanation for the family must be 2,000 characters or fewer"),
+        ({"exception-reason": "<p>Hospital</p>"}, "Explanation for the family must not include HTML"),
+        ({"exception-staff_note": "n" * 5001}, "Note for staff must be 5,000 characters or fewer"),
         (typed_date("exception-applies_from", "", "", ""), "Enter the date the exception applies from"),
         (lambda: date_fields("exception-applies_from", today() + timedelta(days=1)),
          "The date must be today or in the past"),
@@ -186,7 +190,7 @@ def test_recording_an_exception(signed_in: FlaskClient, teams: Teams) -> None:
 def test_exception_problems(signed_in: FlaskClient, teams: Teams, changes, message: str) -> None:
     changes = changes() if callable(changes) else changes  # dates from today are worked out when the test runs
     before = snapshot()
-    response = signed_in.post(f"/casework/cases/{teams.case.id}/exceptions", data=exception_form(**changes))
+    response = signed_in.post(f"/casework/cases/{teams.case.id}/exceptions", data=exception_form(teams, **changes))
     page = check_page(response, 400)
     assert page.error_messages() == [message]
     assert snapshot() == before
@@ -208,18 +212,51 @@ def test_asking_for_advice_and_marking_it_received(signed_in: FlaskClient, teams
     )
 
     url = f"/casework/cases/{teams.case.id}/advice/{advice.id}/received"
+    version = {f"received-{advice.id}-version": str(teams.case.version)}
     before = snapshot()
-    page = check_page(signed_in.post(url, data=date_fields(f"received-{advice.id}-received_on", asked - timedelta(1))),
-                      400)
+    page = check_page(
+        signed_in.post(url, data={**version, **date_fields(f"received-{advice.id}-received_on", asked - timedelta(1))}),
+        400,
+    )
     assert page.error_messages() == ["The date advice was received must be on or after the date it was asked for"]
     assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#received-{advice.id}-received_on"
     assert snapshot() == before
 
-    response = signed_in.post(url, data=date_fields(f"received-{advice.id}-received_on", today()))
+    response = signed_in.post(url, data={**version, **date_fields(f"received-{advice.id}-received_on", today())})
     assert "Advice from educational psychologist marked as received" in banner_after(signed_in, response)
     db.session.refresh(advice)
     assert advice.received_on == today()
     assert audited("advice-requested") == audited("advice-received") == [teams.caseworker.id]
+
+
+def test_a_stale_advice_received_form_is_refused_and_says_who_changed_the_case(
+    signed_in: FlaskClient, teams: Teams, make
+) -> None:
+    """Two caseworkers open the case; one marks the advice received on one date, the other then
+    sends an older form with another date. The second is refused; the first date stays."""
+    asked = teams.case.request_received_on + timedelta(days=1)
+    signed_in.post(
+        f"/casework/cases/{teams.case.id}/advice",
+        data={"advice-provider": "health", **date_fields("advice-requested_on", asked)},
+    )
+    advice = db.session.scalar(select(AdviceRequest))
+    db.session.refresh(teams.case)
+    loaded_version = {f"received-{advice.id}-version": str(teams.case.version)}
+    url = f"/casework/cases/{teams.case.id}/advice/{advice.id}/received"
+    colleague = signed_in.application.test_client()
+    sign_in_fast(colleague, make.user(Role.CASEWORKER, team=teams.north, name="Cal Colleague"))
+    first = colleague.post(url, data={**loaded_version, **date_fields(f"received-{advice.id}-received_on", asked)})
+    assert first.status_code == 302
+    before = snapshot()
+
+    late = signed_in.post(url, data={**loaded_version, **date_fields(f"received-{advice.id}-received_on", today())})
+
+    page = check_page(late, 409)
+    assert "Cal Colleague changed this case" in page.text
+    assert "Check the latest details and make your change again" in page.text
+    assert snapshot() == before
+    db.session.refresh(advice)
+    assert advice.received_on == asked
 
 
 @pytest.mark.parametrize(

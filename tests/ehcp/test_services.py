@@ -207,13 +207,19 @@ def test_review_dates_set_the_next_deadline(case: Case, caseworker: User) -> Non
 
 def test_record_exception(case: Case, caseworker: User) -> None:
     with pytest.raises(CaseProblem) as refused:
-        services.record_exception(case, caseworker, ExceptionType.AWAY_FROM_AREA, "Away", TODAY + timedelta(1), TODAY)
+        services.record_exception(
+            case, caseworker, ExceptionType.AWAY_FROM_AREA, "Away", TODAY + timedelta(1), TODAY, case.version
+        )
     assert refused.value.field == "applies_from"
     assert count(TimelineException) == 0
-    services.record_exception(case, caseworker, ExceptionType.AWAY_FROM_AREA, "  Away  ", TODAY, TODAY)
+    services.record_exception(
+        case, caseworker, ExceptionType.AWAY_FROM_AREA, "  Away  ", TODAY, TODAY, case.version, "  Staff only  "
+    )
     db.session.refresh(case)
     assert case.has_exception
-    assert db.session.scalar(select(TimelineException.reason)) == "Away"
+    assert db.session.execute(select(TimelineException.reason, TimelineException.staff_note)).one() == (
+        "Away", "Staff only"
+    )
 
 
 def test_advice_is_due_in_6_weeks_and_received_after_it_was_asked_for(case: Case, caseworker: User) -> None:
@@ -221,9 +227,9 @@ def test_advice_is_due_in_6_weeks_and_received_after_it_was_asked_for(case: Case
     advice = services.request_advice(case, caseworker, AdviceProvider.HEALTH, asked, TODAY)
     assert advice.due_on == asked + timedelta(weeks=6)
     with pytest.raises(CaseProblem) as refused:
-        services.advice_received(advice, caseworker, asked - timedelta(days=1), TODAY)
+        services.advice_received(case, advice, caseworker, asked - timedelta(days=1), TODAY, case.version)
     assert refused.value.field == "received_on"
-    services.advice_received(advice, caseworker, TODAY, TODAY)
+    services.advice_received(case, advice, caseworker, TODAY, TODAY, case.version)
     db.session.refresh(advice)
     assert advice.received_on == TODAY
 

@@ -44,14 +44,14 @@ def assessing(app: Flask, make: Factory, family: Family) -> Assessing:
          family_note="We will assess Ourchild.\nWe have asked the school for advice.", staff_note=STAFF_NOTE)
     asked = date(2025, 2, 17)  # advice due 31 March 2025
     on_time = services.request_advice(case, worker, AdviceProvider.EDUCATION, asked, TODAY)
-    services.advice_received(on_time, worker, date(2025, 3, 20), TODAY)
+    services.advice_received(case, on_time, worker, date(2025, 3, 20), TODAY, case.version)
     late = services.request_advice(case, worker, AdviceProvider.HEALTH, asked, TODAY)
-    services.advice_received(late, worker, date(2025, 4, 4), TODAY)
+    services.advice_received(case, late, worker, date(2025, 4, 4), TODAY, case.version)
     services.request_advice(case, worker, AdviceProvider.EDUCATIONAL_PSYCHOLOGIST, asked, TODAY)
     services.request_advice(case, worker, AdviceProvider.SOCIAL_CARE, date(2025, 3, 10), TODAY)
     services.record_exception(
         case, worker, ExceptionType.PERSONAL_CIRCUMSTANCES, "Ourchild was in hospital for 5 weeks.",
-        date(2025, 3, 3), TODAY,
+        date(2025, 3, 3), TODAY, case.version, STAFF_NOTE,
     )
     services.set_expected_date(
         case, worker, date(2025, 5, 5), "We are waiting for the educational psychologist’s advice.", case.version

@@ -1,0 +1,47 @@
+"""Limits on what any request may carry, set once for the whole app.
+
+- Record ids in URLs (`<int:...>`) are whole numbers from 1 to 2**31 - 1, the range of a
+  PostgreSQL integer column: anything else matches no route, so it is the 404 page rather than a
+  database overflow error.
+- A NUL character in the path or the query string is a bad request (PostgreSQL text cannot hold
+  one, so a search or an audit record would fail in the database).
+- No form in the service takes a file, or a JSON body: a request carrying either is refused with
+  a GOV.UK error page before any view (or form) sees it. (Flask-WTF would otherwise give a form
+  the uploaded FileStorage, or a JSON number or list, as a field's data.)
+- A body larger than MAX_CONTENT_LENGTH, or form fields larger than MAX_FORM_MEMORY_SIZE, is the
+  GOV.UK 413 page (werkzeug raises RequestEntityTooLarge while the form is read here).
+"""
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+# The largest value of a PostgreSQL `integer` (and so of every id column).
+MAX_ID = 2**31 - 1
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:name>` for record ids: ASCII digits only (werkzeug's `\\d` also matches other
+    scripts' digits), from 1 to MAX_ID."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits: int = 0, min: int = 1, max: int = MAX_ID, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def init_app(app: Flask) -> None:
+    """Call before the blueprints are registered: their rules compile with the converter then."""
+    app.url_map.converters["int"] = RecordIdConverter
+    app.before_request(refuse_unexpected_input)
+
+
+def refuse_unexpected_input() -> None:
+    # PostgreSQL text cannot hold NUL: a query string or path with one (a caseload search, an
+    # audited path) would fail in the database. Forms refuse it field by field, with a message.
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
+    if request.is_json:
+        abort(415)
+    # Reading request.files parses the body: a too-large one raises the 413 here.
+    if request.files:
+        abort(400)
