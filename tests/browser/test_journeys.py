@@ -104,7 +104,7 @@ def test_a_mistake_shows_the_error_summary(new_context, javascript):
     expect(summary.get_by_role("link", name="Enter your email address")).to_be_visible()
     expect(page).to_have_title(re.compile("^Error: "))
     if javascript:  # GOV.UK Frontend moves focus to the summary, so screen readers announce it
-        focused = page.evaluate("() => document.activeElement.closest('.govuk-error-summary') !== null")
-        assert focused, "focus is not on the error summary"
+        # The module script runs after the page has loaded: wait (up to 5 s) for it to move focus.
+        page.wait_for_function("() => document.activeElement.closest('.govuk-error-summary') !== null", timeout=5000)
         summary.get_by_role("link", name="Enter your email address").click()
         expect(page.get_by_label("Email address")).to_be_focused()
