@@ -59,6 +59,7 @@ def _measure(client, url: str, requests: int) -> tuple[list[float], int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--only", default="", help="time only the pages whose name starts with this")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/portal_bench")
     app = create_app(_config(url))
@@ -75,11 +76,18 @@ def main() -> None:
             ("Caseload (first page)", caseworker, "/casework/"),
             ("Caseload, overdue filter", caseworker, "/casework/?overdue=y"),
             ("Caseload, search", caseworker, "/casework/?q=Benchname12"),
+            ("Caseload, stage filter", caseworker, "/casework/?stage=assessing"),
+            ("Caseload, page 200", caseworker, "/casework/?page=200"),
+            ("Caseload, late no reason", caseworker, "/casework/?late_without_reason=y"),
+            ("Caseload, unassigned", caseworker, "/casework/?unassigned=y"),
+            ("Caseload, by stage", caseworker, "/casework/?sort=stage"),
+            ("Caseload, by received", caseworker, "/casework/?sort=received"),
             ("Caseworker case page", caseworker, f"/casework/cases/{team_case.id}"),
+            ("Case: change the stage", caseworker, f"/casework/cases/{team_case.id}/stage"),
         ]
         print(f"{total} cases; {args.requests} requests a page")
         print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
-        for name, user, path in pages:
+        for name, user, path in [page for page in pages if page[0].startswith(args.only)]:
             timings, queries = _measure(_signed_in_client(app, user), path, args.requests)
             p95 = statistics.quantiles(timings, n=20)[18]
             print(f"{name:<28} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f} {queries:8d}")

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -81,6 +82,8 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
+    app.jinja_env.filters["phone_link"] = phone_link
+
     @app.context_processor
     def council() -> dict[str, object]:
         config = app.config
@@ -93,6 +96,12 @@ def register_templates(app: Flask) -> None:
             },
             "service_name": config["SERVICE_NAME"],
         }
+
+
+def phone_link(number: str) -> Markup:
+    """A phone number people can tap on a phone: <a href="tel:01632960000">01632 960 000</a>."""
+    digits = "".join(char for char in number if char.isdigit() or char == "+")
+    return Markup('<a class="govuk-link" href="tel:{}">{}</a>').format(digits, number)
 
 
 def register_extensions(app: Flask) -> None:

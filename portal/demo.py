@@ -53,6 +53,7 @@ ACCOUNTS = (
     DemoAccount("carer.one@example.org", "Jordan Carerton", Role.FAMILY),
     DemoAccount("carer.two@example.org", "Riley Carerton", Role.FAMILY),
     DemoAccount("young.person@example.org", "Taylor Youngperson", Role.FAMILY),
+    DemoAccount("young.adult@example.org", "Rowan Makebelieve", Role.FAMILY),
 )
 
 
@@ -146,7 +147,7 @@ CHILDREN: tuple[DemoChild, ...] = (
         "Amara", "Parentson", NORTH, born=date(2016, 3, 14),
         family=(("parent.two.children@example.org", Relationship.PARENT),),
         cases=(DemoCase(
-            weeks(10), caseworker=CASEWORKER_NORTH,
+            weeks(10), caseworker=CASEWORKER_NORTH, expected_in=weeks(4),
             steps=(
                 Step(Stage.DECIDING_TO_ASSESS, 68,
                      "We have started to look at the request and the evidence sent with it."),
@@ -179,9 +180,10 @@ CHILDREN: tuple[DemoChild, ...] = (
     DemoChild(
         "Cleo", "Carerton", NORTH, born=date(2012, 6, 30),
         family=(("carer.one@example.org", Relationship.CARER), ("carer.two@example.org", Relationship.CARER)),
+        # Late, and the carers not yet told why: the decision was due 6 weeks after the request.
         cases=(DemoCase(
-            weeks(2), caseworker=MANAGER_NORTH, expected_in=20,
-            steps=(Step(Stage.DECIDING_TO_ASSESS, 12,
+            weeks(7), caseworker=MANAGER_NORTH,
+            steps=(Step(Stage.DECIDING_TO_ASSESS, weeks(6, 5),
                         "We have both carers’ views with the request. We will write to you with our decision."),),
         ),),
     ),
@@ -490,6 +492,7 @@ CHILDREN: tuple[DemoChild, ...] = (
     ),
     DemoChild(
         "Rowan", "Makebelieve", SOUTH, age=(24, 3),
+        family=(("young.adult@example.org", Relationship.YOUNG_PERSON),),
         cases=(DemoCase(
             1100, caseworker=CASEWORKER_SOUTH,
             steps=(
@@ -504,7 +507,7 @@ CHILDREN: tuple[DemoChild, ...] = (
                 Step(Stage.FINAL_PLAN, 235),
                 Step(Stage.ANNUAL_REVIEW, 50),
                 Step(Stage.CEASED, 21,
-                     "Rowan’s plan has ended because Rowan has finished education and started a full-time job. "
+                     "Your plan has ended because you have finished education and started a full-time job. "
                      "You can appeal this decision within 2 months."),
             ),
         ),),

@@ -52,3 +52,23 @@ class AcceptInvitationForm(FlaskForm):
     name = name_field("Your full name", "Enter your full name")
     password, confirm = new_password_fields()
     submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your current password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    password, confirm = new_password_fields()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    def __init__(self, *args, user_hints: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password.label.text = "New password"
+        self.confirm.label.text = "Confirm your new password"
+        # The account's email address and name count as easy to guess (see StrongPassword).
+        self._user_hint = " ".join(user_hints)

@@ -106,8 +106,6 @@ class InvitationUsed(Exception):
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User | None:
     """Create the account the invitation is for. None if its email has an account already;
     InvitationUsed if another request used the invitation first. Nothing is saved in either case."""
-    if find_user_by_email(invitation.email) is not None:
-        return None
     now = now_utc()
     still_open = (
         Invitation.id == invitation.id,
@@ -116,8 +114,13 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User 
         Invitation.declined_at.is_(None),
         Invitation.expires_at > now,
     )
+    # Claimed first: on PostgreSQL a second request for the same invitation waits for this row,
+    # then finds it used. Then the email: another invitation may have made its account already.
     if not claim(Invitation, *still_open, used_at=now):
         raise InvitationUsed
+    if find_user_by_email(invitation.email) is not None:
+        db.session.rollback()
+        return None
     user = User(
         email=invitation.email,
         name=name,

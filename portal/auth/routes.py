@@ -43,6 +43,15 @@ def _account_key() -> str:
     return "account:" + email[:254]
 
 
+def _signed_in_key() -> str:
+    """Changing one's own password has a per-account limit too, like signing in."""
+    email = normalise_email(current_user.email) if current_user.is_authenticated else ""
+    return "account:" + (email or "")[:254]
+
+
+account_limit = limiter.limit(_account_limit, key_func=_signed_in_key, methods=["POST"])
+
+
 def _pending_key() -> str:
     return f"pending:{session.get(PENDING, {}).get('user', '')}"
 
@@ -105,8 +114,8 @@ def sign_in():
             endpoint = "auth.security_code" if result.outcome is Outcome.NEEDS_CODE else "auth.set_up_two_factor"
             return redirect(url_for(endpoint))
         message = LOCKED_MESSAGE if result.outcome is Outcome.LOCKED else WRONG_MESSAGE
+        # Once, on the email address: the summary lists it once, and nothing says which was wrong.
         form.email.errors.append(message)
-        form.password.errors.append(message)
         form.password.data = ""
     elif form.errors:
         status = 400
@@ -244,3 +253,7 @@ def accept_invitation(token: str):
         _start_pending(user, None)
         return redirect(url_for("auth.set_up_two_factor"))
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 400 if form.errors else 200
+
+
+# Changing one's own password registers itself on `bp`.
+from portal.auth import account_pages  # noqa: E402, F401

@@ -77,6 +77,11 @@ def _failed(counter: lockout.FailureCounter, user: User | None, now: datetime, a
     return Outcome.LOCKED if locked else Outcome.WRONG
 
 
+def count_failure(user: User, now: datetime, action: str) -> Outcome:
+    """A wrong password from a signed-in person (changing it) counts as a failed sign-in."""
+    return _failed(user, user, now, action)
+
+
 def check_password(email: str, password: str) -> SignInResult:
     """First step of signing in. Commits the failure count, lock and audit event."""
     now = now_utc()

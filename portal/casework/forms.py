@@ -1,11 +1,13 @@
-"""Caseworker forms: inviting a family member, the caseload filters and the forms on a case page.
+"""Caseworker forms: inviting a family member, the caseload filters and the pieces the case's
+task pages share (date fields, plain text, versioned forms). The task forms are in case_forms.py.
 
-The case page shows several forms at once, so each has its own prefix: field names and ids never
-collide, and each posts to its own endpoint. Forms that change the case carry its `version`.
+Each task form has its own prefix, so field names and ids never collide, and posts to its own
+endpoint. Forms that change the case carry its `version`.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -31,16 +33,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from portal.ehcp.models import AdviceProvider, Case
 from portal.ehcp.stages import Stage
-from portal.ehcp.timeline import ExceptionType
 from portal.forms import BIDI_CONTROLS, email_field, name_field, strip
-from portal.models import Relationship, User
+from portal.models import Relationship
 
 NOTE_FOR_FAMILY_MAX = 2000
 REASON_MAX = 2000
 STAFF_NOTE_MAX = 5000
 SEARCH_MAX = 100
+# The answers to "Today" or "Another date" (see case_forms.when).
+TODAY, ANOTHER_DAY = "today", "another"
 
 
 class InviteFamilyMemberForm(FlaskForm):
@@ -85,8 +87,22 @@ class CaseloadFiltersForm(Form):
         validate_choice=False,
         validators=[OneOf("Select a stage from the list")],
     )
+    sort = SelectField(
+        "Sort by",
+        widget=GovSelect(),
+        choices=[
+            SelectChoice("deadline", "Nearest legal deadline"),
+            SelectChoice("stage", "Stage"),
+            SelectChoice("received", "Date received, oldest first"),
+        ],
+        default="deadline",
+        validate_choice=False,
+        validators=[OneOf("Select how to sort the cases from the list")],
+    )
     mine = BooleanField("Assigned to me")
-    overdue = BooleanField("Overdue")
+    unassigned = BooleanField("Not assigned")
+    overdue = BooleanField("Late")
+    late_without_reason = BooleanField("Late and the family not told why")
     due_soon = BooleanField("Due in the next 14 days")
     excepted = BooleanField("With an exception recorded")
     closed = BooleanField("Include closed cases")
@@ -96,32 +112,80 @@ class CaseloadFiltersForm(Form):
 # --- Pieces for the case page forms ---------------------------------------------------------
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
+class DateInput(GovDateInput):
+    """GOV.UK date input whose error summary link goes to the first wrong part (day, month or
+    year): the field's id is that part's id, the boxes' wrapper takes the field's name, and only
+    the wrong parts are marked (all three when the whole date is wrong)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs["id"] = field.name
+        return super().__call__(field, **kwargs)
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, part in zip(params.get("items", []), DATE_PARTS, strict=False):
+            width = "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
+            wrong = bool(field.errors) and (not field.wrong_parts or part in field.wrong_parts)
+            item["classes"] = f"{width} govuk-input--error" if wrong else width
+        return params
+
+
 class GovDateField(DateField):
     """A GOV.UK date input (day, month and year boxes sharing one name) with GOV.UK messages.
-    Empty is None: add `Required` when the date must be given."""
+    Empty is None: add `Required` when the date must be given. `wrong_parts` names the boxes
+    that are wrong; empty means the whole date (nothing typed, or a date the service refused)."""
 
-    widget = GovDateInput()
+    widget = DateInput()
+    wrong_parts: tuple[str, ...] = ()
 
     def __init__(self, label: str, name_in_errors: str, **kwargs):
         super().__init__(label, format="%d %m %Y", **kwargs)
         self.name_in_errors = name_in_errors
+
+    @property
+    def id(self) -> str:
+        """The box an error summary link moves focus to: the first wrong part, or the day."""
+        return f"{self.name}-{self.wrong_parts[0] if self.wrong_parts else 'day'}"
+
+    @id.setter
+    def id(self, value: str) -> None:
+        """Ignored: the id always follows the name (see `id`)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [str(value).strip() for value in valuelist][:3]
         parts += [""] * (3 - len(parts))
         self.raw_data = parts
         self.data = None
+        self.wrong_parts = ()
         if not any(parts):
             return
-        missing = [unit for unit, value in zip(("day", "month", "year"), parts, strict=True) if not value]
+        missing = [unit for unit, value in zip(DATE_PARTS, parts, strict=True) if not value]
         if missing:
+            self.wrong_parts = tuple(missing)
             raise ValueError(f"{self.name_in_errors} must include a {' and '.join(missing)}")
-        if not all(re.fullmatch(r"\d{1,2}", value) for value in parts[:2]) or not re.fullmatch(r"\d{4}", parts[2]):
+        patterns = (r"\d{1,2}", r"\d{1,2}", r"\d{4}")
+        self.wrong_parts = tuple(
+            unit for unit, value, pattern in zip(DATE_PARTS, parts, patterns, strict=True)
+            if not re.fullmatch(pattern, value)
+        )
+        if not self.wrong_parts:
+            day, month, year = (int(value) for value in parts)
+            self.wrong_parts = _impossible_parts(day, month, year)
+        if self.wrong_parts:
             raise ValueError(f"{self.name_in_errors} must be a real date")
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValueError(f"{self.name_in_errors} must be a real date") from None
+        self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+
+
+def _impossible_parts(day: int, month: int, year: int) -> tuple[str, ...]:
+    """Which of a date's numbers make it impossible (31 February: the day)."""
+    if year < 1:
+        return ("year",)
+    if not 1 <= month <= 12:
+        return ("day", "month") if not 1 <= day <= 31 else ("month",)
+    return () if 1 <= day <= calendar.monthrange(year, month)[1] else ("day",)
 
 
 class Required:
@@ -184,10 +248,11 @@ class CaseForm(FlaskForm):
 
     PREFIX = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: date | None = None, **kwargs):
         kwargs.setdefault("prefix", self.PREFIX)
         super().__init__(*args, **kwargs)
         self.page_errors: dict[str, list[str]] = {}
+        self.today = today or date.today()  # for "today" answers; views pass queries.today()
 
     @property
     def errors(self) -> dict:
@@ -198,6 +263,11 @@ class CaseForm(FlaskForm):
             field for field in self if field.type not in ("CSRFTokenField", "HiddenField", "SubmitField")
         )
         field.errors = [*field.errors, message]
+        shortcut = self._fields.get(f"{field.short_name}_when")
+        if shortcut is not None and isinstance(field.data, date):
+            # "Today" was refused: show the date the problem is about, in its boxes.
+            shortcut.data = ANOTHER_DAY
+            field.raw_data = [str(field.data.day), str(field.data.month), str(field.data.year)]
 
 
 class VersionedForm(CaseForm):
@@ -208,164 +278,3 @@ class VersionedForm(CaseForm):
     @property
     def expected_version(self) -> int:
         return int(self.version.data)
-
-
-# --- The case page forms ----------------------------------------------------------------------
-
-
-class ChangeStageForm(VersionedForm):
-    PREFIX = "stage"
-
-    to_stage = RadioField(
-        "What stage has the case moved to?",
-        widget=GovRadioInput(),
-        validate_choice=False,
-        validators=[
-            InputRequired(message="Select the stage the case has moved to"),
-            OneOf("Select one of the stages shown"),
-        ],
-    )
-    effective_on = GovDateField(
-        "Date of the change",
-        "Date of the change",
-        description="The date of the decision or of the letter to the family. For example, 27 3 2026",
-        validators=[Required("Enter the date of the change")],
-    )
-    family_note = text_area(
-        "Note for the family (optional)",
-        "Note for the family",
-        NOTE_FOR_FAMILY_MAX,
-        hint="The family will see this on their page. Do not include anything only staff should know.",
-    )
-    staff_note = text_area(
-        "Note for staff only (optional)",
-        "Note for staff",
-        STAFF_NOTE_MAX,
-        hint="The family will not see this.",
-    )
-    submit = SubmitField("Update stage", widget=GovSubmitInput())
-
-    def offer(self, case: Case) -> ChangeStageForm:
-        self.to_stage.choices = [SelectChoice(stage.value, stage.label) for stage in case.stage.next_stages]
-        return self
-
-
-class ExpectedDateForm(VersionedForm):
-    PREFIX = "expected"
-
-    expected_on = GovDateField(
-        "When do you expect to meet the next deadline?",
-        "Expected date",
-        description="Leave this empty to remove the expected date. For example, 27 3 2026",
-    )
-    delay_reason = text_area(
-        "Reason for the delay",
-        "Reason for the delay",
-        REASON_MAX,
-        hint="Needed if the expected date is after the legal deadline. The family will see it.",
-    )
-    submit = SubmitField("Save expected date", widget=GovSubmitInput())
-
-
-class ReviewDatesForm(VersionedForm):
-    PREFIX = "review"
-
-    review_meeting_on = GovDateField(
-        "Date of the annual review meeting",
-        "Date of the review meeting",
-        validators=[Required("Enter the date of the review meeting")],
-    )
-    amendments_proposed_on = GovDateField(
-        "Date amendments to the plan were proposed (if any)",
-        "Date amendments were proposed",
-        description="Leave this empty if no amendments have been proposed.",
-    )
-    submit = SubmitField("Save review dates", widget=GovSubmitInput())
-
-
-def enum_radios(label: str, options: type, missing: str, unknown: str) -> RadioField:
-    """Radios for each member of an enum with a `label`, refusing a value posted by hand."""
-    return RadioField(
-        label,
-        widget=GovRadioInput(),
-        choices=[SelectChoice(option.value, option.label) for option in options],
-        validate_choice=False,
-        validators=[InputRequired(message=missing), OneOf(unknown)],
-    )
-
-
-class RecordExceptionForm(VersionedForm):
-    PREFIX = "exception"
-
-    exception_type = enum_radios(
-        "Which exception to the time limits applies?",
-        ExceptionType,
-        missing="Select the exception that applies",
-        unknown="Select one of the exceptions shown",
-    )
-    reason = text_area(
-        "Explanation for the family", "Explanation for the family", REASON_MAX,
-        missing="Enter the explanation for the family",
-        hint="The family will read this, word for word, on their case page. Write it for them.",
-    )
-    staff_note = text_area(
-        "Note for staff only (optional)", "Note for staff", STAFF_NOTE_MAX,
-        hint="The family will not see this.",
-    )
-    applies_from = GovDateField(
-        "Date the exception applies from", "Date the exception applies from",
-        validators=[Required("Enter the date the exception applies from")],
-    )
-    submit = SubmitField("Record exception", widget=GovSubmitInput())
-
-
-class RequestAdviceForm(CaseForm):
-    PREFIX = "advice"
-
-    provider = enum_radios(
-        "Who was asked for advice?",
-        AdviceProvider,
-        missing="Select who was asked for advice",
-        unknown="Select one of the options shown",
-    )
-    requested_on = GovDateField(
-        "Date advice was asked for", "Date advice was asked for",
-        description="They have 6 weeks from this date to give their advice.",
-        validators=[Required("Enter the date advice was asked for")],
-    )
-    submit = SubmitField("Record advice request", widget=GovSubmitInput())
-
-
-class AdviceReceivedForm(VersionedForm):
-    received_on = GovDateField(
-        "Date advice was received", "Date advice was received",
-        validators=[Required("Enter the date advice was received")],
-    )
-    submit = SubmitField("Mark as received", widget=GovSubmitInput())
-
-
-class StaffNoteForm(CaseForm):
-    PREFIX = "note"
-
-    text = text_area(
-        "Note", "Note", STAFF_NOTE_MAX, missing="Enter the note",
-        hint="Only staff can see notes. The family will not see this.",
-    )
-    submit = SubmitField("Add note", widget=GovSubmitInput())
-
-
-class ReassignForm(VersionedForm):
-    PREFIX = "reassign"
-
-    caseworker = SelectField(
-        "Caseworker",
-        widget=GovSelect(),
-        validate_choice=False,
-        validators=[OneOf("Select a caseworker from the list")],
-    )
-    submit = SubmitField("Assign case", widget=GovSubmitInput())
-
-    def offer(self, staff: list[User]) -> ReassignForm:
-        people = [SelectChoice(str(user.id), user.name) for user in staff]
-        self.caseworker.choices = [SelectChoice("", "Not assigned"), *people]
-        return self

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
@@ -37,15 +37,27 @@ def today() -> date:
 # --- The caseload -----------------------------------------------------------------------------
 
 
+# How the caseload can be sorted: the first is the default.
+SORTS = ("deadline", "stage", "received")
+# The characters Python's str.strip() removes, so that a blank reason is blank in SQL too.
+WHITESPACE = "".join(char for char in map(chr, range(0x3001)) if char.isspace())
+
+
 @dataclass(frozen=True)
 class CaseloadFilters:
+    """Within each group, any ticked condition will do: (mine or unassigned) and (late, late
+    without a reason or due soon), and also the stage, exception and search when given."""
+
     stage: Stage | None = None
     mine: bool = False
+    unassigned: bool = False
     overdue: bool = False
+    late_without_reason: bool = False
     due_soon: bool = False
     excepted: bool = False
     include_closed: bool = False
     search: str = ""
+    sort: str = SORTS[0]
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,9 @@ class TeamCounts:
     """The team's open cases that need attention."""
 
     overdue: int
+    late_without_reason: int
     due_soon: int
+    unassigned: int
     excepted: int
 
 
@@ -69,27 +83,48 @@ def _overdue(on: date):
     return and_(Case.closed.is_(False), Case.next_deadline_on < on)
 
 
+def late_without_reason(on: date):
+    """SQL for portal.ehcp.lateness.late_without_reason: the council deadline has passed and the
+    family has not been given both an expected date that has not passed and a reason."""
+    told_why = and_(
+        Case.expected_on.is_not(None),
+        Case.expected_on >= on,
+        func.rtrim(func.coalesce(Case.delay_reason, ""), WHITESPACE) != "",
+    )
+    return and_(Case.next_deadline_on < on, not_(told_why))
+
+
 def _due_soon(on: date):
     return and_(Case.closed.is_(False), Case.next_deadline_on.between(on, on + timedelta(days=DUE_SOON_DAYS)))
 
 
 def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) -> Select:
-    query = select(Case).join(Case.child).where(Case.team_id == team_id)
+    query = select(Case).where(Case.team_id == team_id)
     if not filters.include_closed:
         query = query.where(Case.closed.is_(False))
     if filters.stage is not None:
         query = query.where(Case.stage == filters.stage)
-    if filters.mine:
-        query = query.where(Case.caseworker_id == user_id)
-    # Overdue and due soon are two answers to one question, so either will do.
-    deadline = [condition for wanted, condition in ((filters.overdue, _overdue(on)), (filters.due_soon, _due_soon(on)))
-                if wanted]
-    if deadline:
-        query = query.where(or_(*deadline))
+    groups = (
+        ((filters.mine, Case.caseworker_id == user_id), (filters.unassigned, Case.caseworker_id.is_(None))),
+        (
+            (filters.overdue, _overdue(on)),
+            (filters.late_without_reason, late_without_reason(on)),
+            (filters.due_soon, _due_soon(on)),
+        ),
+    )
+    for group in groups:
+        # The conditions in a group are answers to one question, so any of them will do.
+        wanted = [condition for chosen, condition in group if chosen]
+        if wanted:
+            query = query.where(or_(*wanted))
     if filters.excepted:
         query = query.where(Case.has_exception.is_(True))
-    # Every word must be part of the child's first or last name or of the case reference.
-    for term in filters.search.split()[:SEARCH_TERMS]:
+    # Every word must be part of the child's first or last name or of the case reference. Only
+    # a search joins the children: counting the matches is then an index scan.
+    terms = filters.search.split()[:SEARCH_TERMS]
+    if terms:
+        query = query.join(Case.child)
+    for term in terms:
         query = query.where(
             or_(
                 Child.first_name.icontains(term, autoescape=True),
@@ -100,9 +135,23 @@ def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) ->
     return query
 
 
+STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}
+
+
+def _order(sort: str) -> tuple:
+    """Nearest legal deadline first (cases with none last), unless sorted by stage (in the order
+    the law runs) or by the date the request was received (oldest first), then by deadline."""
+    deadline = (Case.next_deadline_on.asc().nulls_last(), Case.reference, Case.id)
+    if sort == "stage":
+        return (case(STAGE_ORDER, value=Case.stage), *deadline)
+    if sort == "received":
+        return (Case.request_received_on, *deadline)
+    return deadline
+
+
 def caseload(team_id: int, user_id: int, filters: CaseloadFilters, on: date, page: int, page_size: int) -> CaseloadPage:
     """Two queries: how many cases match, and one page of them with their children and caseworkers,
-    nearest legal deadline first (cases with none last), then by reference."""
+    in the order asked for (see `_order`)."""
     matching = _matching(team_id, user_id, filters, on)
     total = db.session.scalar(select(func.count()).select_from(matching.with_only_columns(Case.id).subquery())) or 0
     pages = max((total + page_size - 1) // page_size, 1)
@@ -111,7 +160,7 @@ def caseload(team_id: int, user_id: int, filters: CaseloadFilters, on: date, pag
             joinedload(Case.child).load_only(Child.first_name, Child.last_name),
             joinedload(Case.caseworker).load_only(User.name),
         )
-        .order_by(Case.next_deadline_on.asc().nulls_last(), Case.reference, Case.id)
+        .order_by(*_order(filters.sort))
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
@@ -123,11 +172,13 @@ def team_counts(team_id: int, on: date) -> TeamCounts:
     row = db.session.execute(
         select(
             func.count(case((Case.next_deadline_on < on, 1))),
+            func.count(case((late_without_reason(on), 1))),
             func.count(case((_due_soon(on), 1))),
+            func.count(case((Case.caseworker_id.is_(None), 1))),
             func.count(case((Case.has_exception.is_(True), 1))),
         ).where(Case.team_id == team_id, Case.closed.is_(False))
     ).one()
-    return TeamCounts(overdue=row[0], due_soon=row[1], excepted=row[2])
+    return TeamCounts(*row)
 
 
 # --- One case ---------------------------------------------------------------------------------

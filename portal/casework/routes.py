@@ -2,7 +2,8 @@
 case page and its updates are in case_pages.py, on the same blueprint). Another team's case or
 child is a 404. Reads are in queries.py."""
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,8 +14,11 @@ from portal import audit
 from portal.access import CASE_STAFF, refuse_record, roles
 from portal.casework import queries
 from portal.casework.forms import CaseloadFiltersForm, InviteFamilyMemberForm
+from portal.ehcp.lateness import late_without_reason
+from portal.ehcp.milestones import next_milestone
+from portal.ehcp.models import Case
 from portal.ehcp.stages import Stage
-from portal.ehcp.timeline import deadline_status
+from portal.ehcp.timeline import DeadlineStatus, deadline_status
 from portal.extensions import db
 from portal.invitations import InvitationProblem, invite_family_member
 from portal.models import Child, FamilyLink, Relationship
@@ -27,26 +31,52 @@ PAGE_SIZE = 25
 # --- The caseload -----------------------------------------------------------------------------
 
 
+CHECKBOXES = ("mine", "unassigned", "overdue", "late_without_reason", "due_soon", "excepted", "closed")
+
+
 def _filters(form: CaseloadFiltersForm) -> queries.CaseloadFilters:
     return queries.CaseloadFilters(
         stage=Stage(form.stage.data) if form.stage.data else None,
         mine=form.mine.data,
+        unassigned=form.unassigned.data,
         overdue=form.overdue.data,
+        late_without_reason=form.late_without_reason.data,
         due_soon=form.due_soon.data,
         excepted=form.excepted.data,
         include_closed=form.closed.data,
         search=form.q.data or "",
+        sort=form.sort.data or queries.SORTS[0],
     )
 
 
 def _filter_args(form: CaseloadFiltersForm) -> dict[str, str]:
-    """The filters as query string values, for the pagination links."""
-    args = {name: "y" for name in ("mine", "overdue", "due_soon", "excepted", "closed") if form[name].data}
-    if form.q.data:
-        args["q"] = form.q.data
-    if form.stage.data:
-        args["stage"] = form.stage.data
+    """The filters and sort as query string values, for the pagination links."""
+    args = {name: "y" for name in CHECKBOXES if form[name].data}
+    for name in ("q", "stage", "sort"):
+        if form[name].data and form[name].data != form[name].default:
+            args[name] = form[name].data
     return args
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A case's next legal deadline as the caseload shows it."""
+
+    label: str
+    status: DeadlineStatus
+    family_not_told_why: bool
+
+
+def _deadline(case: Case, on: date) -> Deadline | None:
+    """From the columns already loaded: no query per row."""
+    if case.next_deadline_on is None:
+        return None
+    milestone = next_milestone(case.dates)
+    return Deadline(
+        label=milestone.label if milestone is not None and milestone.council_owns else "Legal deadline",
+        status=deadline_status(case.next_deadline_on, on),
+        family_not_told_why=late_without_reason(case.next_deadline_on, case.expected_on, case.delay_reason, on),
+    )
 
 
 def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
@@ -92,9 +122,7 @@ def caseload():
         result=result,
         counts=counts,
         pagination=_pagination(result.page, result.pages, _filter_args(form)),
-        statuses={
-            case.id: deadline_status(case.next_deadline_on, on) for case in result.cases if case.next_deadline_on
-        },
+        deadlines={case.id: _deadline(case, on) for case in result.cases},
     )
     if form.q.data:
         # After the page is built: a commit expires what the page reads.
@@ -175,4 +203,4 @@ def invite_family_member_view(child_id: int):
 
 
 # The case page and its forms, and the family members' access pages, register themselves on `bp`.
-from portal.casework import case_pages, family_members  # noqa: E402, F401
+from portal.casework import case_pages, family_members, stage_pages, task_pages  # noqa: E402, F401

@@ -6,7 +6,7 @@ deadline: information, never "late" for the council).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from portal.ehcp import timeline
@@ -27,25 +27,48 @@ class CaseDates:
     amendments_proposed_on: date | None = None
 
 
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 @dataclass(frozen=True)
 class Milestone:
+    """A legal date. `label` names it for staff ("Final plan due"); `action` is what must be done
+    by then, worded to follow "The council must ..." (or "You can ..." for the family's own
+    dates); `rule` says how the date was worked out, for the family to check."""
+
     label: str
     due_on: date
     regulation: str
     council_owns: bool = True
+    action: str = field(default="", compare=False)
+    rule: str = field(default="", compare=False)
+
+
+def _from_request(weeks: int, dates: CaseDates) -> str:
+    kind = "the request for a re-assessment" if dates.is_reassessment else "the request"
+    return f"{weeks} weeks after the council received {kind} on {long_date(dates.request_received_on)}"
 
 
 def final_plan_milestone(dates: CaseDates) -> Milestone:
     if dates.is_reassessment:
-        return Milestone(
-            "Final plan issued", timeline.reassessment_final_plan_due(dates.request_received_on), "reg 27"
-        )
-    return Milestone("Final plan issued", timeline.final_plan_due(dates.request_received_on), "reg 13(2)")
+        due, regulation, weeks = timeline.reassessment_final_plan_due(dates.request_received_on), "reg 27", 14
+    else:
+        due, regulation, weeks = timeline.final_plan_due(dates.request_received_on), "reg 13(2)", 20
+    return Milestone(
+        "Final plan due", due, regulation, action="issue the final EHC plan", rule=_from_request(weeks, dates)
+    )
 
 
 def _annual_review(dates: CaseDates) -> Milestone:
     base = dates.final_plan_on or dates.stage_since
-    return Milestone("Annual review of the plan", timeline.annual_review_due(base), "CFA 2014 s44")
+    return Milestone(
+        "Annual review due",
+        timeline.annual_review_due(base),
+        "CFA 2014 s44",
+        action="review the EHC plan",
+        rule=f"12 months after the plan was issued or last reviewed, on {long_date(base)}",
+    )
 
 
 def _appeal(dates: CaseDates) -> Milestone:
@@ -54,6 +77,11 @@ def _appeal(dates: CaseDates) -> Milestone:
         timeline.appeal_due(dates.stage_since),
         "SEND Tribunal rules",
         council_owns=False,
+        action="appeal to the SEND Tribunal",
+        rule=(
+            f"2 months after the council’s decision on {long_date(dates.stage_since)}. If you get a mediation "
+            "certificate, you have until this date or 1 month after the certificate, whichever is later"
+        ),
     )
 
 
@@ -62,12 +90,22 @@ def next_milestone(dates: CaseDates) -> Milestone | None:
     stage = dates.stage
     received = dates.request_received_on
     if stage in (Stage.REQUEST_RECEIVED, Stage.DECIDING_TO_ASSESS):
-        return Milestone("Decision on whether to assess", timeline.decision_to_assess_due(received), "reg 5(1)")
+        return Milestone(
+            "Decision on whether to assess",
+            timeline.decision_to_assess_due(received),
+            "reg 5(1)",
+            action="decide whether to carry out an EHC needs assessment",
+            rule=_from_request(6, dates),
+        )
     if stage in (Stage.ASSESSING, Stage.DECIDING_TO_ISSUE):
         if dates.is_reassessment:
             return final_plan_milestone(dates)
         return Milestone(
-            "Decision on whether to issue a plan", timeline.decision_not_to_issue_due(received), "reg 10(1)"
+            "Decision on whether to issue a plan",
+            timeline.decision_not_to_issue_due(received),
+            "reg 10(1)",
+            action="decide whether to issue an EHC plan",
+            rule=_from_request(16, dates),
         )
     if stage is Stage.DRAFT_PLAN:
         return final_plan_milestone(dates)
@@ -77,15 +115,24 @@ def next_milestone(dates: CaseDates) -> Milestone | None:
         if dates.review_meeting_on is None:
             return _annual_review(dates)
         if dates.amendments_proposed_on is not None:
+            due = timeline.amended_plan_due(dates.review_meeting_on, dates.amendments_proposed_on)
+            meeting, proposed = long_date(dates.review_meeting_on), long_date(dates.amendments_proposed_on)
             return Milestone(
-                "Amended plan issued",
-                timeline.amended_plan_due(dates.review_meeting_on, dates.amendments_proposed_on),
+                "Amended plan due",
+                due,
                 "reg 22",
+                action="issue the amended EHC plan",
+                rule=(
+                    f"8 weeks after the proposed changes were sent on {proposed}, and no later than 12 weeks "
+                    f"after the review meeting on {meeting}"
+                ),
             )
         return Milestone(
             "Decision to keep, change or end the plan",
             timeline.review_decision_due(dates.review_meeting_on),
             "reg 20",
+            action="decide whether to keep, change or end the EHC plan",
+            rule=f"4 weeks after the review meeting on {long_date(dates.review_meeting_on)}",
         )
     if stage in (Stage.NOT_ASSESSING, Stage.NOT_ISSUING, Stage.CEASED):
         return _appeal(dates)
@@ -107,10 +154,38 @@ def family_dates(dates: CaseDates) -> list[Milestone]:
                 timeline.draft_comments_due(dates.draft_served_on),
                 "reg 13(1)",
                 council_owns=False,
+                action="comment on the draft plan and name the school or college you want",
+                rule=f"15 days, counting the day the draft plan was sent on {long_date(dates.draft_served_on)}",
+            )
+        ]
+    if dates.stage is Stage.ANNUAL_REVIEW and dates.amendments_proposed_on is not None:
+        return [
+            Milestone(
+                "Last day to reply to the proposed changes to the plan",
+                timeline.draft_comments_due(dates.amendments_proposed_on),
+                "reg 22(2)",
+                council_owns=False,
+                action="reply to the proposed changes to the plan",
+                rule=f"15 days, counting the day the proposed changes were sent on "
+                f"{long_date(dates.amendments_proposed_on)}",
             )
         ]
     if dates.stage in (Stage.NOT_ASSESSING, Stage.NOT_ISSUING, Stage.CEASED):
         return [_appeal(dates)]
+    if dates.stage is Stage.FINAL_PLAN and dates.final_plan_on is not None:
+        appeal = _appeal(dates)
+        return [
+            Milestone(
+                appeal.label,
+                timeline.appeal_due(dates.final_plan_on),
+                appeal.regulation,
+                council_owns=False,
+                action="appeal to the SEND Tribunal about what the plan says or the school or college it names",
+                rule=f"2 months after the final plan was issued on {long_date(dates.final_plan_on)}. If you get "
+                "a mediation certificate, you have until this date or 1 month after the certificate, "
+                "whichever is later",
+            )
+        ]
     return []
 
 

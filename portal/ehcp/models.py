@@ -40,6 +40,8 @@ class Case(db.Model):
     __table_args__ = (
         # The caseload: a team's open cases, nearest deadline first.
         Index("ix_ehc_case_team_open_deadline", "team_id", "closed", "next_deadline_on"),
+        # ... or oldest request first.
+        Index("ix_ehc_case_team_open_received", "team_id", "closed", "request_received_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,22 +4,21 @@ notification to the family are committed together, or not at all."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal import audit
 from portal.ehcp import milestones, timeline
+from portal.ehcp.family_emails import notify_family_of_stage_change
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.ehcp.stages import Stage
 from portal.extensions import db
-from portal.models import FamilyLink, User
-from portal.outbox import queue_email
+from portal.models import User
 
 
 class CaseProblem(ValueError):
@@ -131,15 +130,22 @@ def open_case(
 
 @dataclass(frozen=True)
 class StageUpdate:
+    """A stage change as the caseworker gives it: the new stage and its date, the notes, and the
+    expected date of the next step with the reason for any delay. These become the case's expected
+    date and reason (None removes them); a closed case has neither."""
+
     to_stage: Stage
     effective_on: date
     family_note: str | None = None
     staff_note: str | None = None
+    expected_on: date | None = None
+    delay_reason: str | None = None
 
 
 @use_case
 def change_stage(case: Case, actor: User, update: StageUpdate, expected_version: int, today: date) -> StageChange:
-    """Move a case to its next stage and tell the family, in one transaction."""
+    """Move a case to its next stage, set the expected date and reason for the next step, and
+    tell the family, in one transaction. Everything is checked before anything changes."""
     _check_version(case, expected_version)
     if not case.stage.can_move_to(update.to_stage):
         raise CaseProblem(
@@ -153,6 +159,15 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
             f"The date of the change must be on or after {case.stage_since:%-d %B %Y}, the date of the last change",
             "effective_on",
         )
+    moved = _stage_fields(case, update.to_stage, update.effective_on)
+    if update.to_stage.is_closed:
+        expected_on, delay_reason = None, None
+    else:
+        now = case.dates
+        dates = replace(now, **{name: value for name, value in moved.items() if hasattr(now, name)})
+        expected_on, delay_reason = _expected(
+            update.expected_on, update.delay_reason, milestones.council_deadline(dates), today
+        )
     change = StageChange(
         case_id=case.id,
         from_stage=case.stage,
@@ -163,61 +178,58 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
         staff_note=update.staff_note or None,
     )
     db.session.add(change)
-    _apply_stage(case, update.to_stage, update.effective_on)
+    for name, value in moved.items():
+        setattr(case, name, value)
+    case.expected_on, case.delay_reason = expected_on, delay_reason
     refresh(case)
     audit.record("stage-changed", actor=actor, target=f"case:{case.id}")
-    _notify_family_of_stage_change(case)
+    notify_family_of_stage_change(case)
     _commit(case)
     return change
 
 
-def _apply_stage(case: Case, stage: Stage, effective_on: date) -> None:
-    case.stage = stage
-    case.stage_since = effective_on
-    # A new milestone: the old expected date and delay reason no longer apply.
-    case.expected_on = None
-    case.delay_reason = None
+def _stage_fields(case: Case, stage: Stage, effective_on: date) -> dict[str, object]:
+    """The case's fields after a move to `stage` on `effective_on`."""
+    fields: dict[str, object] = {"stage": stage, "stage_since": effective_on}
     if stage is Stage.DRAFT_PLAN:
-        case.draft_served_on = effective_on
+        fields["draft_served_on"] = effective_on
     elif stage is Stage.FINAL_PLAN:
-        case.final_plan_on = effective_on
-        case.first_final_plan_on = case.first_final_plan_on or effective_on
+        fields["final_plan_on"] = effective_on
+        fields["first_final_plan_on"] = case.first_final_plan_on or effective_on
     elif stage is Stage.ANNUAL_REVIEW:
-        case.review_meeting_on = None
-        case.amendments_proposed_on = None
+        fields["review_meeting_on"] = None
+        fields["amendments_proposed_on"] = None
+    return fields
 
 
-def _notify_family_of_stage_change(case: Case) -> None:
-    """The one place a stage-change email is created: an outbox row per family member, always
-    sent whatever their settings. Only the child's first name and the new stage go in it."""
-    members = db.session.scalars(
-        select(User).join(FamilyLink, FamilyLink.user_id == User.id)
-        .where(FamilyLink.child_id == case.child_id, User.active.is_(True))
-    ).all()
-    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("family.case", case_id=case.id)
-    first_name = case.child.first_name
-    for member in members:
-        queue_email(
-            member.email,
-            f"{first_name}’s EHC needs assessment or plan has moved to a new stage",
-            "stage_changed",
-            child_first_name=first_name,
-            stage=case.stage.label,
-            link=link,
-        )
+def _expected(
+    expected_on: date | None, delay_reason: str | None, legal_due: date | None, today: date | None
+) -> tuple[date | None, str | None]:
+    """The expected date and reason to save, or CaseProblem. The date cannot be in the past; one
+    after the legal deadline needs a reason (the family sees it), which is kept only then."""
+    if expected_on is not None and today is not None and expected_on < today:
+        raise CaseProblem("The expected date must be today or in the future", "expected_on")
+    problem = milestones.expected_date_problem(expected_on, delay_reason, legal_due)
+    if problem:
+        raise CaseProblem(problem, "delay_reason")
+    late = expected_on is not None and legal_due is not None and expected_on > legal_due
+    return expected_on, ((delay_reason or "").strip() or None if late else None)
 
 
 @use_case
 def set_expected_date(
-    case: Case, actor: User, expected_on: date | None, delay_reason: str | None, expected_version: int
+    case: Case,
+    actor: User,
+    expected_on: date | None,
+    delay_reason: str | None,
+    expected_version: int,
+    today: date | None = None,
 ) -> None:
+    """Set (or, with None, remove) the expected date of the next step and the reason for any
+    delay. With `today`, a date before it is refused (without, as when setting up past cases,
+    it is not checked)."""
     _check_version(case, expected_version)
-    problem = milestones.expected_date_problem(expected_on, delay_reason, case.next_deadline_on)
-    if problem:
-        raise CaseProblem(problem, "delay_reason")
-    case.expected_on = expected_on
-    late = expected_on is not None and case.next_deadline_on is not None and expected_on > case.next_deadline_on
-    case.delay_reason = (delay_reason or "").strip() or None if late else None
+    case.expected_on, case.delay_reason = _expected(expected_on, delay_reason, case.next_deadline_on, today)
     audit.record("expected-date-set", actor=actor, target=f"case:{case.id}")
     _commit(case)
 

@@ -1,4 +1,5 @@
-"""What a family sees about a case: the deadline it faces, where it stands and how it got there.
+"""How a case got where it is, for a family: progress through the stages and advice received.
+(What its dates mean, in words, is portal/family/wording.py.)
 
 Plain Python over `portal.ehcp`: no Flask, no database. Callers pass `today`.
 """
@@ -10,71 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from portal.ehcp import milestones
-from portal.ehcp.milestones import CaseDates, Milestone
 from portal.ehcp.stages import PATH, Stage
 from portal.ehcp.timeline import DeadlineStatus, deadline_status
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A legal date and, when the council owns it, where today stands against it."""
-
-    milestone: Milestone
-    status: DeadlineStatus | None  # None for the family's own dates: never "late" for the council
-
-    @property
-    def is_late(self) -> bool:
-        return self.status is not None and self.status.is_late
-
-
-def deadline(milestone: Milestone | None, today: date) -> Deadline | None:
-    if milestone is None:
-        return None
-    status = deadline_status(milestone.due_on, today) if milestone.council_owns else None
-    return Deadline(milestone, status)
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """The case's next legal deadline, the expected date and, before the final plan, the final plan
-    deadline (when it is not already the next deadline)."""
-
-    stage: Stage
-    next_deadline: Deadline | None
-    expected_on: date | None
-    final_plan: Deadline | None
-
-    @property
-    def expected_after_deadline(self) -> bool:
-        return (
-            self.expected_on is not None
-            and self.next_deadline is not None
-            and self.next_deadline.milestone.council_owns
-            and self.expected_on > self.next_deadline.milestone.due_on
-        )
-
-
-_FINAL_PLAN_AT = PATH.index(Stage.FINAL_PLAN)
-
-
-def before_final_plan(stage: Stage) -> bool:
-    return stage in PATH and PATH.index(stage) < _FINAL_PLAN_AT
-
-
-def summarise(dates: CaseDates, expected_on: date | None, today: date) -> CaseSummary:
-    next_deadline = deadline(milestones.next_milestone(dates), today)
-    final_plan = None
-    if before_final_plan(dates.stage):
-        final = milestones.final_plan_milestone(dates)
-        if next_deadline is None or next_deadline.milestone != final:
-            final_plan = deadline(final, today)
-    return CaseSummary(dates.stage, next_deadline, expected_on, final_plan)
-
-
-def family_deadlines(dates: CaseDates, today: date) -> list[tuple[Milestone, DeadlineStatus]]:
-    """The family's own dates, with the days left (a passed date is shown as passed, not late)."""
-    return [(m, deadline_status(m.due_on, today)) for m in milestones.family_dates(dates)]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from portal.ehcp.models import AdviceRequest, Case, StageChange, TimelineExcepti
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.family.progress import HistoryEntry
-from portal.models import Child, FamilyLink, User
+from portal.models import Child, FamilyLink, Relationship, User
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,16 @@ def child_cases(child_id: int) -> list[CaseLine]:
     return [CaseLine(row.id, row.reference, row.request_received_on, row.stage) for row in rows]
 
 
-def family_case(user_id: int, case_id: int) -> Case | None:
-    """The case, if its child is linked to this family member; otherwise None (a 404)."""
-    return db.session.scalar(
-        select(Case)
+def family_case(user_id: int, case_id: int) -> tuple[Case, Relationship] | None:
+    """The case and how this family member is related to its child, if the child is linked to
+    them; otherwise None (a 404)."""
+    row = db.session.execute(
+        select(Case, FamilyLink.relationship_to_child)
         .join(FamilyLink, FamilyLink.child_id == Case.child_id)
         .options(joinedload(Case.child), *_with_team_and_caseworker())
         .where(Case.id == case_id, FamilyLink.user_id == user_id)
-    )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def stage_history(case_id: int) -> list[HistoryEntry]:

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import refuse_record, roles
-from portal.family import links, progress, queries
+from portal.family import links, progress, queries, wording
 from portal.family.forms import ButtonForm
-from portal.models import Role
+from portal.models import Relationship, Role
 
 bp = Blueprint("family", __name__)
 
@@ -19,13 +19,25 @@ bp = Blueprint("family", __name__)
 def dashboard():
     today = date.today()
     cards = queries.children_with_cases(current_user.id)
-    summaries = {
-        card.case.id: progress.summarise(card.case.dates, card.case.expected_on, today)
-        for card in cards
-        if card.case is not None
-    }
+    views = {card.case.id: _view(card.case, card.link.relationship_to_child, today) for card in cards if card.case}
+    only_themself = bool(cards) and all(
+        card.link.relationship_to_child is Relationship.YOUNG_PERSON for card in cards
+    )
+    heading = "Your children"
+    if only_themself:  # a young person with their own account reads about themself
+        heading = next(iter(views.values())).heading if views else "Your education, health and care needs assessment"
     requests = links.pending_requests(current_user)
-    return render_template("family/dashboard.html", cards=cards, summaries=summaries, requests=requests)
+    return render_template(
+        "family/dashboard.html", cards=cards, views=views, requests=requests, only_themself=only_themself,
+        heading=heading,
+    )
+
+
+def _view(case, relationship: Relationship, today: date) -> wording.FamilyView:
+    reader = wording.Reader(relationship is Relationship.YOUNG_PERSON, case.child.first_name)
+    return wording.family_view(
+        case.dates, reader, today, case.expected_on, case.delay_reason, case.first_final_plan_on
+    )
 
 
 def _own_request_or_404(invitation_id: int):
@@ -78,16 +90,17 @@ def child(child_id: int):
 @bp.route("/cases/<int:case_id>")
 @roles(Role.FAMILY)
 def case(case_id: int):
-    case = queries.family_case(current_user.id, case_id)
-    if case is None:
+    found = queries.family_case(current_user.id, case_id)
+    if found is None:
         refuse_record(f"case:{case_id}")
+    case, relationship = found
     today = date.today()
     history = queries.stage_history(case.id)
     return render_template(
         "family/case.html",
         case=case,
-        summary=progress.summarise(case.dates, case.expected_on, today),
-        family_deadlines=progress.family_deadlines(case.dates, today),
+        view=_view(case, relationship, today),
+        young_person=relationship is Relationship.YOUNG_PERSON,
         steps=progress.progress(case.stage, case.stage_since, history),
         history=history,
         advice=[
@@ -95,5 +108,4 @@ def case(case_id: int):
             for asked in queries.advice_requests(case.id)
         ],
         exceptions=queries.timeline_exceptions(case.id),
-        has_plan=progress.has_plan(case.stage, case.draft_served_on, case.final_plan_on),
     )

@@ -66,19 +66,20 @@ def test_caseworker_moves_a_case_on_and_the_family_sees_it(new_context, live_ser
     page.get_by_role("link", name=journey.child_full_name).first.click()
     expect(page).to_have_url(re.compile(rf"/casework/cases/{journey.id}$"))
 
-    stages = page.get_by_role("group", name=re.compile("stage", re.IGNORECASE))
-    if not stages.is_visible():  # the form is folded away: open it as a person would
-        page.locator("summary", has_text=re.compile("stage", re.IGNORECASE)).click()
+    page.get_by_role("link", name="Change the stage").click()  # each task has its own page
+    expect(page).to_have_url(re.compile(rf"/casework/cases/{journey.id}/stage$"))
+    stages = page.get_by_role("group", name=re.compile("what stage", re.IGNORECASE))
     next_stage = stages.get_by_role("radio").first
     new_stage = next_stage.evaluate("(radio) => radio.labels[0].textContent.trim()")
     next_stage.check()
     form = page.locator("form", has=stages)
+    when = form.get_by_role("group", name=re.compile("when did", re.IGNORECASE))
+    when.get_by_role("radio", name="Another date").check()  # the date boxes are under it
     today = date.today()
-    when = form.get_by_role("group", name=re.compile("date", re.IGNORECASE))
-    when.get_by_label("Day").fill(str(today.day))
-    when.get_by_label("Month").fill(str(today.month))
-    when.get_by_label("Year").fill(str(today.year))
-    form.get_by_label(re.compile("family", re.IGNORECASE)).fill(note)
+    when.get_by_label("Day", exact=True).fill(str(today.day))
+    when.get_by_label("Month", exact=True).fill(str(today.month))
+    when.get_by_label("Year", exact=True).fill(str(today.year))
+    form.get_by_label(re.compile("note for the family", re.IGNORECASE)).fill(note)
     form.get_by_role("button").last.click()
 
     expect(page.locator(".govuk-error-summary")).to_have_count(0)

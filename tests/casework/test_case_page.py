@@ -102,9 +102,10 @@ def test_advice_exceptions_and_notes(client: FlaskClient, teams: Teams) -> None:
     assert rows[0].startswith("Health services")
     assert rows[1].startswith("School or early years setting")
     assert "Received" in rows[1]
-    # Only the outstanding request can be marked as received.
-    received_forms = page.soup.select("form[action*='/received']")
-    assert len(received_forms) == 1
+    # Only the outstanding request can be marked as received, on its own page.
+    received_links = page.soup.select("#tasks ~ ul a[href$='/received']")
+    assert len(received_links) == 1
+    assert not page.soup.select("main form")  # the summary has no forms: each task has its page
     exceptions = " ".join(page.soup.find(id="exceptions").find_next("ul").get_text().split())
     assert "Abroad for 5 weeks." in exceptions
     assert "reg 10(4)(d)" in exceptions
@@ -215,10 +216,12 @@ def test_the_child_page_links_to_the_childs_cases(client: FlaskClient, teams: Te
 def test_managers_can_assign_and_caseworkers_cannot(client: FlaskClient, teams: Teams) -> None:
     sign_in_fast(client, teams.caseworker)
     page = get_page(client, f"/casework/cases/{teams.case.id}")
-    assert page.soup.find(id="assign") is None
-    assert not page.soup.select("form[action$='/caseworker']")
+    assert not page.soup.select("a[href$='/caseworker']")
+    get_page(client, f"/casework/cases/{teams.case.id}/caseworker", status=403)
     sign_in_fast(client, teams.manager)
     page = get_page(client, f"/casework/cases/{teams.case.id}")
+    assert page.soup.select("#tasks ~ ul a[href$='/caseworker']")
+    page = get_page(client, f"/casework/cases/{teams.case.id}/caseworker")
     options = [option.get_text() for option in page.soup.select("select[name=reassign-caseworker] option")]
     assert options == ["Not assigned", "Casey Worker", "Morgan Manager", "Robin Caseworker"]
     selected = page.soup.select_one("select[name=reassign-caseworker] option[selected]")
@@ -227,20 +230,25 @@ def test_managers_can_assign_and_caseworkers_cannot(client: FlaskClient, teams: 
 
 def test_only_the_next_stages_are_offered(client: FlaskClient, teams: Teams) -> None:
     sign_in_fast(client, teams.caseworker)
-    page = get_page(client, f"/casework/cases/{teams.case.id}")
+    assert get_page(client, f"/casework/cases/{teams.case.id}").soup.select("a[href$='/stage']")
+    page = get_page(client, f"/casework/cases/{teams.case.id}/stage")
     offered = [radio["value"] for radio in page.soup.select("input[name=stage-to_stage]")]
     assert offered == ["deciding_to_assess", "withdrawn", "moved_away"]
     set_case(teams.case, stage=Stage.WITHDRAWN)
-    page = get_page(client, f"/casework/cases/{teams.case.id}")
-    assert page.soup.find(id="update-stage") is None
+    assert not get_page(client, f"/casework/cases/{teams.case.id}").soup.select("a[href$='/stage']")
+    page = get_page(client, f"/casework/cases/{teams.case.id}/stage")
     assert not page.soup.select("input[name=stage-to_stage]")
+    assert "This case is closed. It cannot move to another stage." in page.text
 
 
 def test_review_dates_are_asked_for_only_during_an_annual_review(client: FlaskClient, teams: Teams) -> None:
     sign_in_fast(client, teams.caseworker)
-    assert get_page(client, f"/casework/cases/{teams.case.id}").soup.find(id="review-dates") is None
+    url = f"/casework/cases/{teams.case.id}"
+    assert not get_page(client, url).soup.select("a[href$='/review-dates']")
+    assert not get_page(client, f"{url}/review-dates").soup.select("main form")
     set_case(teams.case, stage=Stage.ANNUAL_REVIEW, final_plan_on=date(2025, 1, 1))
-    assert get_page(client, f"/casework/cases/{teams.case.id}").soup.find(id="review-dates") is not None
+    assert get_page(client, url).soup.select("a[href$='/review-dates']")
+    assert get_page(client, f"{url}/review-dates").soup.select("input[name=review-review_meeting_on]")
 
 
 @pytest.mark.parametrize("size", [10, 500])
@@ -262,13 +270,25 @@ def test_at_most_10_queries_whatever_the_size(
     db.session.commit()
     sign_in_fast(client, teams.manager if role is Role.MANAGER else teams.caseworker)
     url = f"/casework/cases/{case.id}"  # read before counting: the test's own session reloads
+    advice_id = db.session.scalar(select(AdviceRequest.id).where(AdviceRequest.received_on.is_(None)).limit(1))
+    pages = ["", "/stage", "/expected-date", "/review-dates", "/exceptions", "/advice",
+             f"/advice/{advice_id}/received", "/notes", *(["/caseworker"] if role is Role.MANAGER else [])]
     client.get(url)  # warm up
-    with count_queries() as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert queries.count <= 10, (queries.count, queries.statements)
+    for path in pages:
+        with count_queries() as queries:
+            response = client.get(url + path)
+        assert response.status_code == 200, path
+        assert queries.count <= 10, (path, queries.count, queries.statements)
     # A form sent back with problems is a page too.
-    with count_queries() as queries:
-        response = client.post(f"{url}/notes", data={"note-text": ""})
-    assert response.status_code == 400
-    assert queries.count <= 10, (queries.count, queries.statements)
+    version = str(case.version)
+    for path, data in [
+        ("/notes", {"note-text": ""}),
+        ("/stage", {"stage-version": version}),
+        ("/expected-date", {"expected-version": version, **date_fields("expected-expected_on", date(2020, 1, 1))}),
+        ("/advice", {}),
+        (f"/advice/{advice_id}/received", {f"received-{advice_id}-version": version}),
+    ]:
+        with count_queries() as queries:
+            response = client.post(url + path, data=data)
+        assert response.status_code == 400, path
+        assert queries.count <= 10, (path, queries.count, queries.statements)

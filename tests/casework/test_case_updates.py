@@ -180,7 +180,11 @@ def test_recording_an_exception(signed_in: FlaskClient, teams: Teams) -> None:
         ({"exception-reason": "r" * 2001}, "Explanation for the family must be 2,000 characters or fewer"),
         ({"exception-reason": "<p>Hospital</p>"}, "Explanation for the family must not include HTML"),
         ({"exception-staff_note": "n" * 5001}, "Note for staff must be 5,000 characters or fewer"),
-        (typed_date("exception-applies_from", "", "", ""), "Enter the date the exception applies from"),
+        ({**typed_date("exception-applies_from", "", "", ""), "exception-applies_from_when": "another"},
+         "Enter the date the exception applies from"),
+        (typed_date("exception-applies_from", "", "", ""),
+         "Select if the exception applies from today or another date"),
+        ({"exception-applies_from_when": "tomorrow"}, "Select if the exception applies from today or another date"),
         (lambda: date_fields("exception-applies_from", today() + timedelta(days=1)),
          "The date must be today or in the past"),
         (date_fields("exception-applies_from", date(2000, 1, 1)),
@@ -219,7 +223,7 @@ def test_asking_for_advice_and_marking_it_received(signed_in: FlaskClient, teams
         400,
     )
     assert page.error_messages() == ["The date advice was received must be on or after the date it was asked for"]
-    assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#received-{advice.id}-received_on"
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == f"#received-{advice.id}-received_on-day"
     assert snapshot() == before
 
     response = signed_in.post(url, data={**version, **date_fields(f"received-{advice.id}-received_on", today())})
@@ -262,7 +266,9 @@ def test_a_stale_advice_received_form_is_refused_and_says_who_changed_the_case(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (lambda: {"advice-provider": "health"}, "Enter the date advice was asked for"),
+        (lambda: {"advice-provider": "health"}, "Select if advice was asked for today or on another date"),
+        (lambda: {"advice-provider": "health", "advice-requested_on_when": "another"},
+         "Enter the date advice was asked for"),
         (lambda: {"advice-provider": "the-moon", **date_fields("advice-requested_on", today())},
          "Select one of the options shown"),
         (lambda: date_fields("advice-requested_on", today()), "Select who was asked for advice"),

@@ -7,8 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from portal.casework import queries
 from portal.casework.queries import today
+from portal.ehcp import lateness
+from portal.ehcp.milestones import next_milestone
+from portal.ehcp.models import Case
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.models import Role
@@ -17,11 +22,19 @@ from tests.helpers import Factory, Page, get_page, sign_in_fast
 
 
 def references(page: Page) -> list[str]:
-    return [row.find("td").get_text(strip=True) for row in page.soup.select("main tbody tr")]
+    rows = page.soup.select("main tbody tr")
+    return [row.select_one(".app-caseload__reference").get_text(strip=True) for row in rows]
 
 
 def child_names(page: Page) -> list[str]:
-    return [row.select("td")[1].get_text(strip=True) for row in page.soup.select("main tbody tr")]
+    return [row.select_one("td a").get_text(strip=True) for row in page.soup.select("main tbody tr")]
+
+
+def column(page: Page, header: str) -> list[str]:
+    """Each row's text in the column with this header, spaces tidied."""
+    headers = [th.get_text(strip=True) for th in page.soup.select("main thead th")]
+    index = headers.index(header)
+    return [" ".join(row.select("td")[index].get_text(" ").split()) for row in page.soup.select("main tbody tr")]
 
 
 def results_heading(page: Page) -> str:
@@ -55,12 +68,16 @@ def test_shows_only_the_teams_cases_with_the_columns_wanted(caseworker_client: F
     assert references(page) == [teams.case.reference]
     assert "Southchild" not in page.text
     headers = [th.get_text(strip=True) for th in page.soup.select("main thead th")]
-    assert headers == ["Reference", "Child", "Stage", "Next legal deadline", "Expected date", "Caseworker"]
+    assert headers == [
+        "Child and reference", "Stage", "Received", "Next legal deadline", "Expected date", "Caseworker",
+    ]
     cells = page.soup.select("main tbody td")
-    link = cells[1].find("a")
+    link = cells[0].find("a")
     assert link["href"] == f"/casework/cases/{teams.case.id}"
     assert link.get_text() == teams.child.full_name
-    assert cells[2].select_one(".govuk-tag").get_text(strip=True) == "Request received"
+    assert cells[1].select_one(".govuk-tag").get_text(strip=True) == "Request received"
+    received = teams.case.request_received_on
+    assert cells[2].get_text(strip=True) == f"{received.day} {received:%b} {received.year}".replace("Sep ", "Sept ")
     assert cells[5].get_text(strip=True) == "Casey Worker"
 
 
@@ -82,7 +99,7 @@ def test_nearest_deadline_first_then_reference_with_no_deadline_last(
     statuses = [row.select("td")[3] for row in page.soup.select("main tbody tr")]
     late_tag = statuses[0].select_one(".govuk-tag--red")
     assert late_tag is not None and late_tag.get_text(strip=True) == "Late by 9 days"
-    assert "Due in 3 days" in statuses[1].get_text()
+    assert "due in 3 days" in statuses[1].get_text()
     assert statuses[1].select_one(".govuk-tag") is None
     assert statuses[-1].get_text(strip=True) == "None"
 
@@ -129,7 +146,9 @@ def test_the_filter_form_is_a_get_form_that_works_without_javascript(caseworker_
     assert form["method"] == "get"
     assert form["action"] == "/casework/"
     names = {field["name"] for field in form.select("input, select") if field.get("name")}
-    assert names == {"q", "stage", "mine", "overdue", "due_soon", "excepted", "closed"}
+    assert names == {
+        "q", "stage", "sort", "mine", "unassigned", "overdue", "late_without_reason", "due_soon", "excepted", "closed",
+    }
     assert form.select_one("button").get_text(strip=True) == "Apply filters"
     assert not form.select("input[name=csrf_token]")
 
@@ -188,9 +207,11 @@ def test_long_caseloads_show_a_few_page_numbers_with_ellipses(caseworker_client:
 def test_counts_for_the_team(caseworker_client: FlaskClient, teams: Teams, make: Factory) -> None:
     now = today()
     overdue = many_cases(teams.north, 3)
-    soon = many_cases(teams.north, 2)
+    soon = many_cases(teams.north, 2, caseworker=teams.caseworker)
     for case in overdue:
         set_case(case, next_deadline_on=now - timedelta(days=2))
+    # The family has been told why: an expected date to come and a reason.
+    set_case(overdue[0], expected_on=now + timedelta(days=10), delay_reason="We are waiting for health advice.")
     for case in soon:
         set_case(case, next_deadline_on=now)
     set_case(soon[0], has_exception=True)
@@ -199,16 +220,31 @@ def test_counts_for_the_team(caseworker_client: FlaskClient, teams: Teams, make:
     south = many_cases(teams.south, 4)
     for case in south:
         set_case(case, next_deadline_on=now - timedelta(days=2), has_exception=True)
+    counts = [
+        "3 late",
+        "2 late and the family not told why",
+        "2 due in the next 14 days",
+        "3 not assigned",
+        "1 with an exception recorded",
+    ]
 
     page = get_page(caseworker_client, "/casework/")
-    assert team_counts(page) == ["3 overdue", "2 due in the next 14 days", "1 with an exception recorded"]
+    assert team_counts(page) == counts
     assert results_heading(page) == "6 cases"
     # The counts stay the team's whatever the filters; the total is what matches.
     page = get_page(caseworker_client, "/casework/?overdue=y")
-    assert team_counts(page) == ["3 overdue", "2 due in the next 14 days", "1 with an exception recorded"]
+    assert team_counts(page) == counts
     assert results_heading(page) == "3 cases"
     links = [a["href"] for a in page.soup.select("#team-counts a")]
-    assert links == ["/casework/?overdue=y", "/casework/?due_soon=y", "/casework/?excepted=y"]
+    assert links == [
+        "/casework/?overdue=y",
+        "/casework/?late_without_reason=y",
+        "/casework/?due_soon=y",
+        "/casework/?unassigned=y",
+        "/casework/?excepted=y",
+    ]
+    for link, count in zip(links, counts, strict=True):
+        assert results_heading(get_page(caseworker_client, link)).split()[0] == count.split()[0]
 
 
 @pytest.mark.parametrize(
@@ -250,7 +286,13 @@ def test_at_most_10_queries_whatever_the_caseload_size(
     sign_in_fast(client, teams.caseworker)
     client.get("/casework/")  # warm up: the first connection's set-up queries are not the page's
     last_page = (size + 24) // 25  # the assessing cases, not the fixture's own
-    urls = ("/casework/", "/casework/?overdue=y&mine=y&q=bulk", f"/casework/?page={last_page}&closed=y&stage=assessing")
+    urls = (
+        "/casework/",
+        "/casework/?overdue=y&mine=y&q=bulk",
+        f"/casework/?page={last_page}&closed=y&stage=assessing",
+        "/casework/?late_without_reason=y&unassigned=y&mine=y&sort=stage",
+        f"/casework/?page={(len(cases[::7]) + 24) // 25}&sort=received&due_soon=y&overdue=y&excepted=y",
+    )
     for url in urls:
         with count_queries() as queries:
             response = client.get(url)
@@ -262,10 +304,162 @@ def test_at_most_10_queries_whatever_the_caseload_size(
 def test_a_case_due_today_says_so(caseworker_client: FlaskClient, teams: Teams) -> None:
     set_case(teams.case, next_deadline_on=today())
     page = get_page(caseworker_client, "/casework/")
-    assert "Due today" in page.soup.select("main tbody td")[3].get_text()
+    assert "due today" in page.soup.select("main tbody td")[3].get_text()
 
 
 def test_expected_date_column(caseworker_client: FlaskClient, teams: Teams) -> None:
     set_case(teams.case, expected_on=date(2031, 7, 4))
     page = get_page(caseworker_client, "/casework/")
-    assert page.soup.select("main tbody td")[4].get_text(strip=True) == "4 July 2031"
+    assert page.soup.select("main tbody td")[4].get_text(strip=True) == "4 Jul 2031"
+
+
+# --- Late without a reason, unassigned, the deadline column and sorting -------------------------
+
+# (deadline, expected date, delay reason) in days from today: one case for each branch of the rule.
+LATENESS_CASES = {
+    "no deadline": (None, None, None),
+    "deadline to come": (5, None, None),
+    "deadline today": (0, None, None),
+    "late, nothing said": (-3, None, None),
+    "late, reason but no expected date": (-3, None, "Waiting for the school's advice."),
+    "late, expected date passed": (-3, -1, "Waiting for the school's advice."),
+    "late, expected today with a reason": (-3, 0, "Waiting for the school's advice."),
+    "late, expected date but no reason": (-3, 10, None),
+    "late, expected date but an empty reason": (-3, 10, ""),
+    "late, expected date but a blank reason": (-3, 10, " \n\t\u00a0\u3000 "),
+    "late, expected date and a reason": (-3, 10, "Waiting for the school's advice."),
+    "late, expected date and a reason with spaces": (-3, 10, "  Waiting.\n"),
+}
+
+
+def lateness_cases(teams: Teams) -> dict[str, Case]:
+    now = today()
+    cases = dict(zip(LATENESS_CASES, many_cases(teams.north, len(LATENESS_CASES)), strict=True))
+    for name, (deadline, expected, reason) in LATENESS_CASES.items():
+        set_case(
+            cases[name],
+            next_deadline_on=None if deadline is None else now + timedelta(days=deadline),
+            expected_on=None if expected is None else now + timedelta(days=expected),
+            delay_reason=reason,
+        )
+    return cases
+
+
+def test_late_without_a_reason_in_sql_agrees_with_the_rule(
+    caseworker_client: FlaskClient, teams: Teams
+) -> None:
+    now = today()
+    cases = lateness_cases(teams)
+    by_rule = {
+        case.reference
+        for case in cases.values()
+        if lateness.late_without_reason(case.next_deadline_on, case.expected_on, case.delay_reason, now)
+    }
+    assert {name for name, case in cases.items() if case.reference in by_rule} == {
+        "late, nothing said",
+        "late, reason but no expected date",
+        "late, expected date passed",
+        "late, expected date but no reason",
+        "late, expected date but an empty reason",
+        "late, expected date but a blank reason",
+    }
+    in_sql = set(
+        db.session.scalars(
+            select(Case.reference).where(Case.team_id == teams.north.id, queries.late_without_reason(now))
+        )
+    )
+    assert in_sql == by_rule
+    assert queries.team_counts(teams.north.id, now).late_without_reason == len(by_rule)
+    page = get_page(caseworker_client, "/casework/?late_without_reason=y")
+    assert set(references(page)) == by_rule
+    # The caseload flags each of them, and no other case.
+    page = get_page(caseworker_client, "/casework/")
+    flagged = {
+        row.select_one(".app-caseload__reference").get_text(strip=True)
+        for row in page.soup.select("main tbody tr")
+        if "Family not told why" in row.get_text()
+    }
+    assert flagged == by_rule
+
+
+def test_unassigned_and_the_deadline_filters_combine(caseworker_client: FlaskClient, teams: Teams) -> None:
+    cases = lateness_cases(teams)
+    set_case(cases["late, expected date and a reason"], caseworker_id=teams.caseworker.id)
+    set_case(cases["deadline to come"], caseworker_id=teams.other_caseworker.id)
+
+    def shown(query: str) -> set[str]:
+        return {name for name, case in cases.items() if case.reference in references(get_page(
+            caseworker_client, f"/casework/?{query}"))}
+
+    everything = set(LATENESS_CASES)
+    assert shown("unassigned=y") == everything - {"late, expected date and a reason", "deadline to come"}
+    # Within a group, any ticked condition will do.
+    assert shown("mine=y&unassigned=y") == everything - {"deadline to come"}
+    assert shown("mine=y") == {"late, expected date and a reason"}
+    late = {name for name in everything if name.startswith("late")}
+    assert shown("overdue=y") == late
+    told = {"late, expected today with a reason", "late, expected date and a reason",
+            "late, expected date and a reason with spaces"}
+    assert shown("late_without_reason=y") == late - told
+    assert shown("late_without_reason=y&overdue=y") == late
+    assert shown("late_without_reason=y&due_soon=y") == late - told | {"deadline to come", "deadline today"}
+    # Across groups, every one must match.
+    assert shown("late_without_reason=y&mine=y") == set()
+    page = get_page(caseworker_client, "/casework/?late_without_reason=y&unassigned=y")
+    for name in ("late_without_reason", "unassigned"):
+        assert page.soup.find("input", {"name": name}).has_attr("checked")
+    assert not page.soup.find("input", {"name": "mine"}).has_attr("checked")
+
+
+def test_the_deadline_column_says_which_deadline(caseworker_client: FlaskClient, teams: Teams, make: Factory) -> None:
+    now = today()
+    draft = make.case(child=make.child(team=teams.north), stage=Stage.DRAFT_PLAN, draft_served_on=now)
+    page = get_page(caseworker_client, "/casework/")
+    cells = dict(zip(references(page), column(page, "Next legal deadline"), strict=True))
+    for case in (teams.case, draft):
+        db.session.refresh(case)
+        milestone = next_milestone(case.dates)
+        assert milestone.council_owns and milestone.due_on == case.next_deadline_on
+        due = case.next_deadline_on
+        assert cells[case.reference].startswith(f"{milestone.label} {due.day} ")
+        assert str(due.year) in cells[case.reference]
+    assert next_milestone(teams.case.dates).label != next_milestone(draft.dates).label
+
+
+def test_sort_by_stage_or_date_received_keeping_the_filters(caseworker_client: FlaskClient, teams: Teams) -> None:
+    now = today()
+    [draft, assessing, review] = many_cases(teams.north, 3, caseworker=teams.caseworker)
+    set_case(draft, stage=Stage.DRAFT_PLAN, request_received_on=now - timedelta(weeks=30), reference="EHC-SORT-C")
+    set_case(assessing, request_received_on=now - timedelta(weeks=10), reference="EHC-SORT-A")
+    set_case(review, stage=Stage.ANNUAL_REVIEW, final_plan_on=now - timedelta(weeks=50),
+             request_received_on=now - timedelta(weeks=80), reference="EHC-SORT-B")
+    set_case(teams.case, request_received_on=now - timedelta(weeks=1), caseworker_id=teams.other_caseworker.id)
+    order = [teams.case.reference, "EHC-SORT-A", "EHC-SORT-C", "EHC-SORT-B"]  # the law's order
+    assert references(get_page(caseworker_client, "/casework/?sort=stage")) == order
+    received = ["EHC-SORT-B", "EHC-SORT-C", "EHC-SORT-A", teams.case.reference]  # oldest first
+    page = get_page(caseworker_client, "/casework/?sort=received")
+    assert references(page) == received
+    assert page.soup.find("select", {"name": "sort"}).find("option", selected=True)["value"] == "received"
+    assert page.soup.select_one("th[aria-sort]").get_text(strip=True) == "Received"
+    assert "oldest request first" in page.soup.select_one("main caption").get_text()
+    assert references(get_page(caseworker_client, "/casework/?sort=received&mine=y")) == received[:3]
+    deadlines = references(get_page(caseworker_client, "/casework/"))
+    assert deadlines == references(get_page(caseworker_client, "/casework/?sort=deadline"))
+    assert get_page(caseworker_client, "/casework/").soup.select_one("th[aria-sort]").get_text(strip=True) == (
+        "Next legal deadline"
+    )
+
+
+def test_pages_keep_the_sort_and_filters(caseworker_client: FlaskClient, teams: Teams) -> None:
+    many_cases(teams.north, 30)
+    page = get_page(caseworker_client, "/casework/?sort=stage&unassigned=y&late_without_reason=")
+    links = [a["href"] for a in page.soup.select("nav.govuk-pagination a")]
+    assert "/casework/?unassigned=y&sort=stage&page=2" in links
+    # The default sort is left out of the links.
+    page = get_page(caseworker_client, "/casework/?sort=deadline&unassigned=y")
+    assert "/casework/?unassigned=y&page=2" in [a["href"] for a in page.soup.select("nav.govuk-pagination a")]
+
+
+def test_a_made_up_sort_is_a_400(caseworker_client: FlaskClient) -> None:
+    page = get_page(caseworker_client, "/casework/?sort=reference", status=400)
+    assert page.error_messages() == ["Select how to sort the cases from the list"]

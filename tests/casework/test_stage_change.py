@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.casework.queries import today
-from portal.ehcp import services
+from portal.ehcp import family_emails
 from portal.ehcp.models import StageChange
 from portal.ehcp.stages import Stage
 from portal.extensions import db
@@ -93,6 +93,7 @@ def test_moving_to_the_next_stage_saves_everything_and_emails_each_family_member
 
     page = get_page(signed_in, response.location)
     assert "Stage updated to ‘Deciding whether to assess’" in page.soup.select_one(".govuk-notification-banner").text
+    page = get_page(signed_in, f"/casework/cases/{case.id}/stage")
     assert [radio["value"] for radio in page.soup.select("input[name=stage-to_stage]")] == [
         "assessing", "not_assessing", "withdrawn", "moved_away",
     ]
@@ -111,7 +112,7 @@ def test_if_an_email_cannot_be_queued_nothing_is_saved(
 ) -> None:
     """The outbox insert is part of the transaction: failing on the first or the second family
     member's email leaves no stage change, no case change, no email and no audit event."""
-    real_queue_email = services.queue_email
+    real_queue_email = family_emails.queue_email
     calls = []
 
     def failing(*args, **kwargs):
@@ -120,7 +121,7 @@ def test_if_an_email_cannot_be_queued_nothing_is_saved(
             raise RuntimeError("outbox unavailable")
         return real_queue_email(*args, **kwargs)
 
-    monkeypatch.setattr(services, "queue_email", failing)
+    monkeypatch.setattr(family_emails, "queue_email", failing)
     before, row = snapshot(), case_row(teams.case.id)
     response = post_stage(signed_in, teams)
     assert check_page(response, 500).h1 == "Sorry, there is a problem with the service"
@@ -154,7 +155,7 @@ def test_a_date_in_the_future_is_refused(signed_in: FlaskClient, teams: Teams) -
     data = date_fields("stage-effective_on", today() + timedelta(days=1))
     page = check_page(post_stage(signed_in, teams, **data), 400)
     assert page.error_messages() == ["The date of the change must be today or in the past"]
-    assert page.soup.select_one(".govuk-error-summary a")["href"] == "#stage-effective_on"
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == "#stage-effective_on-day"
     assert "The date of the change must be today or in the past" in page.field_errors()[0]
     assert snapshot() == before
 
@@ -192,7 +193,8 @@ def test_dates_that_are_not_real_or_complete_are_refused(
     signed_in: FlaskClient, teams: Teams, day: str, month: str, year: str, message: str
 ) -> None:
     before = snapshot()
-    page = check_page(post_stage(signed_in, teams, **typed_date("stage-effective_on", day, month, year)), 400)
+    typed = typed_date("stage-effective_on", day, month, year)
+    page = check_page(post_stage(signed_in, teams, **typed, **{"stage-effective_on_when": "another"}), 400)
     assert page.error_messages() == [message]
     assert page.title.startswith("Error: ")
     assert snapshot() == before
@@ -345,12 +347,14 @@ def test_moving_on_from_a_later_stage(signed_in: FlaskClient, teams: Teams) -> N
     )
 
 
-def test_with_csrf_on_each_form_carries_its_own_token(csrf_app) -> None:
+def test_with_csrf_each_task_page_carries_its_own_token(csrf_app) -> None:
     teams = build_teams(Factory())
     client = csrf_app.test_client()
     sign_in_fast(client, teams.caseworker)
-    page = get_page(client, f"/casework/cases/{teams.case.id}")  # every id unique, tokens included
-    tokens = {field["name"]: field["value"] for field in page.soup.select("input[name$=csrf_token]")}
+    tokens = {}
+    for task in ("stage", "expected-date", "exceptions", "advice", "notes"):
+        page = get_page(client, f"/casework/cases/{teams.case.id}/{task}")
+        tokens.update({field["name"]: field["value"] for field in page.soup.select("input[name$=csrf_token]")})
     assert {"stage-csrf_token", "expected-csrf_token", "exception-csrf_token", "advice-csrf_token",
             "note-csrf_token"} <= set(tokens)
     response = client.post(f"/casework/cases/{teams.case.id}/stage", data=stage_form(teams))

@@ -49,12 +49,12 @@ def test_assessing_faces_the_16_week_decision_not_to_issue(stage: Stage) -> None
 @pytest.mark.parametrize("stage", [Stage.ASSESSING, Stage.DECIDING_TO_ISSUE, Stage.DRAFT_PLAN])
 def test_a_reassessment_faces_the_14_week_final_plan(stage: Stage) -> None:
     milestone = next_milestone(case(stage, is_reassessment=True))
-    assert milestone == Milestone("Final plan issued", date(2025, 4, 14), "reg 27")
+    assert milestone == Milestone("Final plan due", date(2025, 4, 14), "reg 27")
 
 
 def test_draft_plan_faces_the_20_week_final_plan() -> None:
     milestone = next_milestone(case(Stage.DRAFT_PLAN, stage_since=date(2025, 4, 14), draft_served_on=date(2025, 4, 14)))
-    assert milestone == Milestone("Final plan issued", date(2025, 5, 26), "reg 13(2)")
+    assert milestone == Milestone("Final plan due", date(2025, 5, 26), "reg 13(2)")
 
 
 def test_draft_plan_over_the_year_end() -> None:
@@ -64,7 +64,7 @@ def test_draft_plan_over_the_year_end() -> None:
 
 def test_final_plan_faces_the_annual_review_12_months_on() -> None:
     dates = case(Stage.FINAL_PLAN, stage_since=date(2025, 6, 2), final_plan_on=date(2025, 6, 2))
-    assert next_milestone(dates) == Milestone("Annual review of the plan", date(2026, 6, 2), "CFA 2014 s44")
+    assert next_milestone(dates) == Milestone("Annual review due", date(2026, 6, 2), "CFA 2014 s44")
 
 
 def test_annual_review_counts_from_the_final_plan_not_the_stage_date() -> None:
@@ -79,7 +79,7 @@ def test_annual_review_without_a_plan_date_counts_from_the_stage_date_leap_day()
 
 def test_annual_review_before_the_meeting_faces_the_review_itself() -> None:
     dates = case(Stage.ANNUAL_REVIEW, stage_since=date(2026, 4, 20), final_plan_on=date(2025, 6, 2))
-    assert next_milestone(dates) == Milestone("Annual review of the plan", date(2026, 6, 2), "CFA 2014 s44")
+    assert next_milestone(dates) == Milestone("Annual review due", date(2026, 6, 2), "CFA 2014 s44")
 
 
 def test_annual_review_after_the_meeting_faces_the_decision_4_weeks_on() -> None:
@@ -108,7 +108,7 @@ def test_annual_review_with_proposed_amendments_faces_the_amended_plan(proposed:
         review_meeting_on=date(2026, 5, 19),
         amendments_proposed_on=proposed,
     )
-    assert next_milestone(dates) == Milestone("Amended plan issued", expected, "reg 22")
+    assert next_milestone(dates) == Milestone("Amended plan due", expected, "reg 22")
 
 
 @pytest.mark.parametrize(
@@ -191,10 +191,32 @@ def test_refusal_gives_the_family_the_appeal_date() -> None:
 
 @pytest.mark.parametrize(
     "stage",
-    [Stage.REQUEST_RECEIVED, Stage.DECIDING_TO_ASSESS, Stage.ASSESSING, Stage.FINAL_PLAN, Stage.ANNUAL_REVIEW],
+    [Stage.REQUEST_RECEIVED, Stage.DECIDING_TO_ASSESS, Stage.ASSESSING, Stage.ANNUAL_REVIEW],
 )
 def test_other_stages_have_no_family_dates(stage: Stage) -> None:
     assert family_dates(case(stage, final_plan_on=date(2025, 6, 2))) == []
+
+
+def test_a_final_plan_can_be_appealed_for_2_months() -> None:
+    (appeal,) = family_dates(case(Stage.FINAL_PLAN, final_plan_on=date(2025, 6, 2)))
+    assert (appeal.due_on, appeal.council_owns) == (date(2025, 8, 2), False)
+    assert "2 June 2025" in appeal.rule
+
+
+def test_proposed_changes_after_a_review_can_be_answered_for_15_days() -> None:
+    dates = case(Stage.ANNUAL_REVIEW, review_meeting_on=date(2026, 5, 5), amendments_proposed_on=date(2026, 5, 12))
+    (reply,) = family_dates(dates)
+    assert (reply.due_on, reply.council_owns) == (date(2026, 5, 26), False)
+
+
+def test_every_milestone_says_what_must_be_done_and_how_its_date_was_worked_out() -> None:
+    for stage in Stage:
+        dates = case(stage, final_plan_on=date(2025, 6, 2), draft_served_on=date(2025, 4, 14),
+                     review_meeting_on=date(2026, 5, 5), amendments_proposed_on=date(2026, 5, 12))
+        for milestone in [next_milestone(dates), *family_dates(dates)]:
+            if milestone is not None:
+                assert milestone.action and milestone.rule, (stage, milestone)
+                assert "issued" not in milestone.label.lower(), milestone.label
 
 
 def test_family_dates_are_never_the_councils() -> None:

@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from portal.ehcp import services
+from portal.ehcp import family_emails, services
 from portal.ehcp.models import AdviceProvider, Case, StageChange, TimelineException
 from portal.ehcp.services import CaseProblem, StageUpdate, StaleCase
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
-from portal.models import AuditEvent, Role, User
+from portal.models import AuditEvent, Relationship, Role, User
 from portal.outbox import OutboxEmail
 from tests.helpers import Factory
 
@@ -85,9 +85,20 @@ def test_change_stage_saves_the_change_the_case_the_audit_and_one_email_per_acti
     assert [email.to_email for email in emails] == ["carer@example.org", "parent@example.org"]
     for email in emails:
         assert email.template == "stage_changed"
-        assert set(email.context) == {"child_first_name", "stage", "link"}
+        assert set(email.context) == {"child_first_name", "young_person", "stage", "link"}
+        assert email.context["young_person"] is False  # a parent and a carer: "Ourchild’s", not "Your"
         assert email.context["link"] == f"http://localhost/family/cases/{case.id}"
         assert "For you" not in repr(email.context) and case.child.last_name not in email.subject
+
+
+def test_a_young_persons_own_email_says_your(request_context: None, make: Factory, caseworker: User) -> None:
+    young_person = make.user(Role.FAMILY, email="young.person@example.org")
+    child = make.child(team=caseworker.team, family=[young_person], relationship=Relationship.YOUNG_PERSON)
+    case = make.case(child=child)
+    services.change_stage(case, caseworker, to_deciding(), case.version, TODAY)
+    (email,) = db.session.scalars(select(OutboxEmail)).all()
+    assert email.subject == "Your EHC needs assessment or plan has moved to a new stage"
+    assert email.context["young_person"] is True
 
 
 def test_change_stage_keeps_the_deadline_and_closed_flag_in_step(
@@ -105,7 +116,7 @@ def test_a_failure_after_the_change_was_added_leaves_nothing_behind(
     def broken(*args, **kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services, "queue_email", broken)
+    monkeypatch.setattr(family_emails, "queue_email", broken)
     before = stored(case), count(StageChange), count(AuditEvent)
     with pytest.raises(RuntimeError):
         services.change_stage(case, caseworker, to_deciding(), case.version, TODAY)

@@ -17,6 +17,7 @@ from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, StageChange,
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
+from portal.family.stage_text import stage_text
 from portal.models import FamilyLink, Relationship, Role, User
 from tests.family.helpers import REQUEST, Family, move, on_day, rows, words
 from tests.helpers import Factory, Page, get_page, sign_in_fast
@@ -96,23 +97,26 @@ def test_where_things_stand(client: FlaskClient, assessing: Assessing) -> None:
     assert f"Reference {assessing.case.reference}" in page.text
     summary = page.soup.select_one("main .govuk-summary-list")
     assert rows(summary) == {
-        "Stage": "Assessing since 14 February 2025",
+        "Stage": "Assessing Since 14 February 2025.",
         # 16 weeks from 6 January 2025, and the final plan 20 weeks from it.
-        "Legal deadline": "Decision on whether to issue a plan: 28 April 2025 Due in 19 days",
-        "Expected date": "5 May 2025 This is later than the legal deadline.",
-        "Final plan deadline": "Final plan issued: 26 May 2025 Due in 47 days",
+        "Legal deadline": "The council must decide whether to issue an EHC plan by 28 April 2025. Due in 19 days",
+        "Expected date": "The council expects to do this by 5 May 2025. This is later than the legal deadline. "
+        "The council says this is why: We are waiting for the educational psychologist’s advice.",
+        "Final plan": "The council must issue the final EHC plan by 26 May 2025. Due in 47 days",
         "Caseworker": "Casey Worker",
         "Contact": "North SEND team Phone 01632 960 000 Email send@example.org",
     }
-    inset = page.soup.select_one("main .govuk-inset-text")
-    assert words(inset) == "Why we expect to be late We are waiting for the educational psychologist’s advice."
-    info = Stage.ASSESSING.info
-    for text in (info.happening, info.next, info.you_can):
-        assert text in page.text
-    for heading in ("What is happening", "What happens next", "What you can do"):
+    assert summary.select_one('a[href="tel:01632960000"]')
+    text = stage_text(Stage.ASSESSING, young_person=False)
+    for line in (text.happening, text.next, text.you_can):
+        assert line in page.text
+    assert "What is happening" in [words(h) for h in page.soup.select("main h2")]
+    for heading in ("What happens next", "What you can do"):
         assert heading in [words(h) for h in page.soup.select("main h3")]
-    details = page.soup.select_one("main details.govuk-details")
-    assert words(details.select_one(".govuk-details__summary-text")) == "What these dates mean"
+    details = words(page.soup.select_one("main details.govuk-details"))
+    assert details.startswith("How these dates are worked out")
+    assert "The council received the request on 6 January 2025." in details
+    assert "The legal deadline is 16 weeks after the council received the request on 6 January 2025." in details
 
 
 def test_progress_through_the_stages(client: FlaskClient, assessing: Assessing) -> None:
@@ -120,8 +124,7 @@ def test_progress_through_the_stages(client: FlaskClient, assessing: Assessing) 
     assert progress(page) == [
         ("Request received", "Completed", "From 6 January 2025 to 8 January 2025."),
         ("Deciding whether to assess", "Completed", "From 8 January 2025 to 14 February 2025."),
-        ("Assessing", "In progress",
-         "Since 14 February 2025. Legal deadline 28 April 2025. Expected 5 May 2025."),
+        ("Assessing", "In progress", "Since 14 February 2025."),
         ("Deciding whether to issue a plan", "Not started yet", ""),
         ("Draft plan issued", "Not started yet", ""),
         ("Final plan issued", "Not started yet", ""),
@@ -161,10 +164,10 @@ def test_exceptions_are_explained(client: FlaskClient, assessing: Assessing) -> 
     page = case_page(client, assessing.family.parent, assessing.case)
     parts = section(page, "Exceptions to the time limits")
     text = " ".join(words(part) for part in parts)
-    assert "We have recorded an exception for this case." in text
+    assert "The council has recorded an exception for this case." in text
     assert (
-        "An exception does not change the legal deadline. It means we are not breaking the law if we miss "
-        "the deadline for this reason." in text
+        "An exception does not change the legal deadline. It means the council is not breaking the law if it "
+        "misses the deadline for this reason." in text
     )
     lists = [part for part in parts if part.name == "dl"]
     assert [rows(summary) for summary in lists] == [{
@@ -196,9 +199,10 @@ def test_a_delay_reason_is_shown_only_with_an_expected_date_after_the_deadline(
         expected_on=date(2025, 2, 10), delay_reason="An old reason that no longer applies",
     )
     page = case_page(client, family.parent, case, today=date(2025, 2, 5))
-    assert rows(page.soup.select_one("main .govuk-summary-list"))["Expected date"] == "10 February 2025"
+    expected = rows(page.soup.select_one("main .govuk-summary-list"))["Expected date"]
+    assert expected == "The council expects to do this by 10 February 2025."
     assert "An old reason that no longer applies" not in page.text
-    assert "Why we expect to be late" not in page.text
+    assert "says this is why" not in page.text
 
 
 def test_a_case_without_advice_exceptions_or_expected_date(
@@ -207,18 +211,20 @@ def test_a_case_without_advice_exceptions_or_expected_date(
     case = make.case(child=family.child, request_received_on=REQUEST)
     page = case_page(client, family.parent, case, today=date(2025, 1, 10))
     headings = [words(h) for h in page.soup.select("main h2")]
-    assert headings == ["Where things stand", "Progress", "History"]
+    assert headings == ["Where things stand", "What is happening", "Progress", "History"]
     summary = rows(page.soup.select_one("main .govuk-summary-list"))
     assert "Expected date" not in summary
     assert summary["Caseworker"] == "Not yet assigned"
-    assert summary["Legal deadline"] == "Decision on whether to assess: 17 February 2025 Due in 38 days"
-    assert summary["Final plan deadline"] == "Final plan issued: 26 May 2025 Due in 136 days"
+    assert summary["Legal deadline"] == (
+        "The council must decide whether to carry out an EHC needs assessment by 17 February 2025. Due in 38 days"
+    )
+    assert summary["Final plan"] == "The council must issue the final EHC plan by 26 May 2025. Due in 136 days"
 
 
 def test_assessing_with_no_advice_yet(client: FlaskClient, make: Factory, family: Family) -> None:
     case = make.case(child=family.child, stage=Stage.ASSESSING, request_received_on=REQUEST)
     page = case_page(client, family.parent, case, today=date(2025, 2, 20))
-    assert "We have not asked for any advice yet." in " ".join(
+    assert "The council has not asked for any advice yet." in " ".join(
         words(part) for part in section(page, "Advice from professionals")
     )
 
@@ -232,14 +238,19 @@ def test_a_draft_plan_shows_the_familys_comment_deadline(
     )
     page = case_page(client, family.parent, case, today=date(2025, 4, 20))
     assert page.h1 == "Ourchild’s education, health and care plan"
-    summaries = page.soup.select("main .govuk-summary-list")
-    stand = rows(summaries[0])
-    assert stand["Legal deadline"] == "Final plan issued: 26 May 2025 Due in 36 days"
-    assert "Final plan deadline" not in stand  # it is the legal deadline already
+    # The family's own action comes first, before where things stand.
+    assert [words(h) for h in page.soup.select("main h2")][:2] == [
+        "What you need to do, and by when", "Where things stand"
+    ]
     # 15 days counting the day the draft is served: the last day is 28 April 2025.
-    assert rows(summaries[1]) == {
-        "Last day to comment on the draft plan and name a school": "28 April 2025 Due in 8 days"
-    }
+    action = words(page.soup.select_one("main .govuk-inset-text"))
+    assert action.startswith(
+        "Comment on the draft plan and name the school or college you want by 28 April 2025. 8 days left"
+    )
+    stand = rows(page.soup.select_one("main .govuk-summary-list"))
+    assert "What you need to do, and by when" not in stand  # said once, above
+    assert stand["Legal deadline"] == "The council must issue the final EHC plan by 26 May 2025. Due in 36 days"
+    assert "Final plan" not in stand  # it is the legal deadline already
 
 
 def test_a_final_plan_has_no_final_plan_deadline(client: FlaskClient, make: Factory, family: Family) -> None:
@@ -249,10 +260,13 @@ def test_a_final_plan_has_no_final_plan_deadline(client: FlaskClient, make: Fact
     )
     page = case_page(client, family.parent, case, today=date(2025, 6, 1))
     stand = rows(page.soup.select_one("main .govuk-summary-list"))
-    assert "Final plan deadline" not in stand
-    assert stand["Legal deadline"] == "Annual review of the plan: 19 May 2026 Due in 352 days"
+    assert "Final plan" not in stand
+    assert stand["Legal deadline"] == "The council must review the EHC plan by 19 May 2026. Due in 352 days"
+    assert words(page.soup.select_one("main .govuk-inset-text")).startswith(
+        "Appeal to the SEND Tribunal about what the plan says or the school or college it names by 19 July 2025"
+    )
     assert progress(page)[-2:] == [
-        ("Final plan issued", "Plan in place", "Since 19 May 2025. Legal deadline 19 May 2026."),
+        ("Final plan issued", "Plan in place", "Since 19 May 2025."),
         ("Annual review", "Not started yet", ""),
     ]
 
@@ -270,11 +284,16 @@ def test_a_closed_case_ends_at_its_closing_stage(
         ("Deciding whether to assess", "Ended", "From 8 January 2025 to 10 February 2025."),
         ("Not assessing", "Closed", "Since 10 February 2025."),
     ]
-    summaries = page.soup.select("main .govuk-summary-list")
-    stand = rows(summaries[0])
-    assert stand["Legal deadline"] == "We have no more legal deadlines in this case."
-    assert "Final plan deadline" not in stand
-    assert rows(summaries[1]) == {"Last day to appeal to the SEND Tribunal": "10 April 2025 Due in 49 days"}
+    stand = rows(page.soup.select_one("main .govuk-summary-list"))
+    assert stand["Legal deadline"] == "The council has no more deadlines in this case. Your own dates are shown above."
+    assert "Final plan" not in stand
+    assert words(page.soup.select_one("main .govuk-inset-text")).startswith(
+        "Appeal to the SEND Tribunal by 10 April 2025. 49 days left"
+    )
+    assert stand["Stage"] == "Not assessing The council decided not to carry out an assessment on 10 February 2025."
+    meaning = " ".join(words(part) for part in section(page, "What this means"))
+    assert "you can ask for mediation and appeal to the SEND Tribunal" in meaning
+    assert page.soup.select_one('a[href="https://www.gov.uk/appeal-ehc-plan-decision"]')
     assert not page.soup.select(".govuk-tag--red")
     assert "We have decided not to assess. The letter explains why." in page.text
 
@@ -283,8 +302,9 @@ def test_a_passed_appeal_date_is_passed_not_late(client: FlaskClient, make: Fact
     case = make.case(child=family.child, stage=Stage.NOT_ISSUING, request_received_on=REQUEST,
                      stage_since=date(2025, 4, 1))
     page = case_page(client, family.parent, case, today=date(2025, 7, 1))
-    appeal = rows(page.soup.select("main .govuk-summary-list")[1])
-    assert appeal == {"Last day to appeal to the SEND Tribunal": "1 June 2025 This date has passed"}
+    assert "The last day to appeal to the SEND Tribunal was 1 June 2025." in page.text
+    assert "What you need to do, and by when" not in page.text
+    assert not page.soup.select(".govuk-tag--red")
 
 
 # --- Who may see it -----------------------------------------------------------------------------
@@ -391,8 +411,9 @@ def test_what_the_dates_mean_mentions_the_final_plan_only_while_it_is_ahead(
 ) -> None:
     ahead = make.case(child=family.child, stage=Stage.ASSESSING, request_received_on=REQUEST)
     page = case_page(client, family.parent, ahead, today=date(2025, 2, 20))
-    assert "The final plan must be issued within 20 weeks of the request, which we received on 6 January 2025." in (
-        words(page.soup.select_one("main details"))
+    assert (
+        "The final plan deadline is 20 weeks after the council received the request on 6 January 2025."
+        in words(page.soup.select_one("main details"))
     )
     closed = make.case(child=family.child, stage=Stage.NOT_ASSESSING, request_received_on=REQUEST)
     page = case_page(client, family.parent, closed, today=date(2025, 2, 20))

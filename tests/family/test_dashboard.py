@@ -44,9 +44,11 @@ def test_the_card_shows_stage_deadline_expected_date_caseworker_and_contact(
 
     card = cards(page)[family.child.full_name]
     assert rows(card) == {
-        "Stage": "Deciding whether to assess since 13 January 2025",
-        "Next legal deadline": "Decision on whether to assess: 17 February 2025 Due in 12 days",
-        "Expected date": "14 February 2025",
+        "Stage": "Deciding whether to assess Since 13 January 2025.",
+        "Legal deadline": "The council must decide whether to carry out an EHC needs assessment by 17 February 2025. "
+        "Due in 12 days",
+        "Expected date": "The council expects to do this by 14 February 2025.",
+        "Final plan": "The council must issue the final EHC plan by 26 May 2025. Due in 110 days",
         "Caseworker": "Casey Worker",
         "Contact": "North SEND team Phone 01632 960 000 Email send@example.org",
     }
@@ -54,8 +56,8 @@ def test_the_card_shows_stage_deadline_expected_date_caseworker_and_contact(
     assert " ".join(tag.get_text().split()) == "Deciding whether to assess"
     assert tag["class"] == ["govuk-tag"]  # blue: GOV.UK Frontend's default tag colour
     assert not card.select(".govuk-tag--red")
-    links = {a["href"] for a in card.select("a")}
-    assert f"/family/cases/{case.id}" in links
+    links = [a["href"] for a in card.select(".govuk-summary-card__actions a")]
+    assert links == [f"/family/cases/{case.id}"]  # one link per card
     assert card.select_one('a[href="mailto:send@example.org"]')
 
 
@@ -67,18 +69,24 @@ def test_a_late_council_deadline_is_a_red_tag(client: FlaskClient, make: Factory
     card = cards(page)[family.child.full_name]
     late = card.select_one(".govuk-tag--red")
     assert " ".join(late.get_text().split()) == "Late by 9 days"
-    assert "exception" not in rows(card)["Next legal deadline"]
+    deadline = rows(card)["Legal deadline"]
+    assert "exception" not in deadline
+    # Late is never unexplained: no reason has been given, so the card says so, with whom to ask and
+    # how to complain.
+    assert "The council is late. It has not yet told you why, or when it expects to do this." in deadline
+    assert "Ask the North SEND team: phone 01632 960 000" in deadline
+    assert "Local Government and Social Care Ombudsman" in deadline
 
 
 def test_due_today_and_tomorrow(client: FlaskClient, make: Factory, family: Family) -> None:
     make.case(child=family.child, stage=Stage.REQUEST_RECEIVED, request_received_on=REQUEST)
     with on_day(date(2025, 2, 17)):
         assert "Due today" in rows(cards(dashboard(client, family.parent))[family.child.full_name])[
-            "Next legal deadline"
+            "Legal deadline"
         ]
     with on_day(date(2025, 2, 16)):
         assert "Due in 1 day" in rows(cards(dashboard(client, family.parent))[family.child.full_name])[
-            "Next legal deadline"
+            "Legal deadline"
         ]
 
 
@@ -87,17 +95,19 @@ def test_dates_relative_to_today(client: FlaskClient, make: Factory, family: Fam
     received = date.today() - timedelta(weeks=3)
     make.case(child=family.child, request_received_on=received)
     due = received + timedelta(weeks=6)
-    value = rows(cards(dashboard(client, family.parent))[family.child.full_name])["Next legal deadline"]
-    assert value == f"Decision on whether to assess: {due:%-d %B %Y} Due in 21 days"
+    value = rows(cards(dashboard(client, family.parent))[family.child.full_name])["Legal deadline"]
+    assert value == (
+        f"The council must decide whether to carry out an EHC needs assessment by {due:%-d %B %Y}. Due in 21 days"
+    )
 
 
 def test_a_late_deadline_with_an_exception_says_so(client: FlaskClient, make: Factory, family: Family) -> None:
     make.case(child=family.child, stage=Stage.ASSESSING, request_received_on=REQUEST, has_exception=True)
     # The decision on whether to issue a plan is due 16 weeks on: 28 April 2025.
     with on_day(date(2025, 5, 1)):
-        value = rows(cards(dashboard(client, family.parent))[family.child.full_name])["Next legal deadline"]
-    assert value.startswith("Decision on whether to issue a plan: 28 April 2025 Late by 3 days")
-    assert "We have recorded an exception to the time limits." in value
+        value = rows(cards(dashboard(client, family.parent))[family.child.full_name])["Legal deadline"]
+    assert value.startswith("The council must decide whether to issue an EHC plan by 28 April 2025. Late by 3 days")
+    assert "The council has recorded an exception to the time limits." in value
 
 
 def test_an_expected_date_after_the_deadline_points_to_the_reason(
@@ -109,7 +119,10 @@ def test_an_expected_date_after_the_deadline_points_to_the_reason(
     )
     with on_day(date(2025, 2, 5)):
         value = rows(cards(dashboard(client, family.parent))[family.child.full_name])["Expected date"]
-    assert value == "24 February 2025 This is later than the legal deadline. The case page tells you why."
+    assert value == (
+        "The council expects to do this by 24 February 2025. This is later than the legal deadline. "
+        "The council says this is why: The educational psychologist is ill"
+    )
 
 
 def test_no_expected_date_and_no_caseworker(client: FlaskClient, make: Factory, family: Family) -> None:
@@ -129,7 +142,8 @@ def test_an_appeal_deadline_is_the_familys_and_never_late(
     with on_day(date(2025, 5, 1)):  # after the appeal deadline: nothing is "late" for the council
         page = dashboard(client, family.parent)
     card = cards(page)[family.child.full_name]
-    assert rows(card)["Next legal deadline"] == "Last day to appeal to the SEND Tribunal: 10 April 2025"
+    assert rows(card)["Legal deadline"] == "The council has no more deadlines in this case."
+    assert "What you need to do, and by when" not in rows(card)  # the date has passed
     assert not card.select(".govuk-tag--red")
     assert card.select_one(".govuk-tag--grey").get_text().strip() == "Not assessing"
 
@@ -138,7 +152,9 @@ def test_a_withdrawn_case_has_no_deadline(client: FlaskClient, make: Factory, fa
     make.case(child=family.child, stage=Stage.WITHDRAWN, request_received_on=REQUEST)
     with on_day(date(2025, 2, 5)):
         card_rows = rows(cards(dashboard(client, family.parent))[family.child.full_name])
-    assert card_rows["Next legal deadline"] == "There are no more legal deadlines in this case."
+    assert card_rows["Legal deadline"] == "The council has no more deadlines in this case."
+    assert card_rows["Stage"] == "Withdrawn The request was withdrawn on 6 January 2025."
+    assert "Caseworker" not in card_rows  # a closed case with nobody assigned says nothing about it
 
 
 def test_a_child_with_no_case_says_so(client: FlaskClient, family: Family) -> None:
@@ -184,7 +200,7 @@ def test_a_family_with_two_children_sees_both(client: FlaskClient, make: Factory
     assert rows(found[family.child.full_name])["Stage"].startswith("Draft plan issued")
     second_rows = rows(found[second.full_name])
     assert second_rows["Stage"].startswith("Final plan issued")
-    assert second_rows["Next legal deadline"] == "Annual review of the plan: 20 May 2025 Due in 104 days"
+    assert second_rows["Legal deadline"] == "The council must review the EHC plan by 20 May 2025. Due in 104 days"
 
 
 def test_both_carers_of_one_child_see_it(app: Flask, make: Factory, family: Family) -> None:

@@ -6,17 +6,14 @@ from datetime import date
 
 import pytest
 
-from portal.ehcp.milestones import CaseDates
 from portal.ehcp.stages import CLOSED, PATH, Stage
 from portal.family.progress import (
     HistoryEntry,
     ProgressStep,
     StepStatus,
     advice_status,
-    family_deadlines,
     has_plan,
     progress,
-    summarise,
 )
 
 REQUEST = date(2025, 1, 6)
@@ -106,55 +103,6 @@ def test_a_closed_case_without_history_ends_where_it_most_likely_was(stage: Stag
 @pytest.mark.parametrize("stage", sorted(CLOSED))
 def test_no_closed_case_shows_steps_it_will_not_reach(stage: Stage) -> None:
     assert all(step.status is not StepStatus.NOT_STARTED for step in progress(stage, REQUEST, OPENING))
-
-
-# --- Summaries ------------------------------------------------------------------------------------
-
-
-def dates(stage: Stage, **changes) -> CaseDates:
-    changes.setdefault("stage_since", REQUEST)
-    return CaseDates(stage=stage, request_received_on=REQUEST, **changes)
-
-
-def test_before_the_final_plan_its_deadline_is_shown_too() -> None:
-    summary = summarise(dates(S.ASSESSING), expected_on=None, today=date(2025, 4, 9))
-    assert summary.next_deadline.milestone.due_on == date(2025, 4, 28)
-    assert summary.next_deadline.status.text == "Due in 19 days"
-    assert summary.final_plan.milestone.due_on == date(2025, 5, 26)
-    assert summary.final_plan.status.text == "Due in 47 days"
-
-
-@pytest.mark.parametrize(
-    "case_dates", [dates(S.DRAFT_PLAN), dates(S.ASSESSING, is_reassessment=True), dates(S.FINAL_PLAN)]
-)
-def test_the_final_plan_deadline_is_not_repeated_or_shown_after_the_plan(case_dates: CaseDates) -> None:
-    assert summarise(case_dates, None, REQUEST).final_plan is None
-
-
-def test_closed_cases_have_no_final_plan_deadline() -> None:
-    for stage in CLOSED:
-        assert summarise(dates(stage), None, REQUEST).final_plan is None
-
-
-def test_an_expected_date_after_a_council_deadline() -> None:
-    late = summarise(dates(S.DECIDING_TO_ASSESS), expected_on=date(2025, 2, 18), today=REQUEST)
-    on_time = summarise(dates(S.DECIDING_TO_ASSESS), expected_on=date(2025, 2, 17), today=REQUEST)
-    assert late.expected_after_deadline and not on_time.expected_after_deadline
-
-
-def test_a_family_deadline_has_no_status_and_no_delay() -> None:
-    summary = summarise(dates(S.NOT_ASSESSING), expected_on=date(2026, 1, 1), today=date(2025, 6, 1))
-    assert summary.next_deadline.status is None
-    assert not summary.next_deadline.is_late
-    assert not summary.expected_after_deadline
-
-
-def test_family_deadlines_count_the_days_left() -> None:
-    [(milestone, status)] = family_deadlines(
-        dates(S.DRAFT_PLAN, draft_served_on=date(2025, 4, 14)), today=date(2025, 4, 20)
-    )
-    assert milestone.due_on == date(2025, 4, 28)
-    assert status.text == "Due in 8 days"
 
 
 def test_advice_status() -> None:

@@ -1,0 +1,104 @@
+"""What a family reads about a case, as plain Python (portal/family/wording.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from portal.ehcp.milestones import CaseDates
+from portal.ehcp.stages import CLOSED, Stage
+from portal.family.wording import Reader, family_view
+
+REQUEST = date(2025, 1, 6)
+S = Stage
+PARENT = Reader(young_person=False, first_name="Ourchild")
+YOUNG_PERSON = Reader(young_person=True, first_name="Ourchild")
+
+
+def dates(stage: Stage, **changes) -> CaseDates:
+    changes.setdefault("stage_since", REQUEST)
+    return CaseDates(stage=stage, request_received_on=REQUEST, **changes)
+
+
+def test_a_deadline_is_a_duty_with_its_subject_and_date() -> None:
+    view = family_view(dates(S.ASSESSING), PARENT, today=date(2025, 4, 9))
+    assert view.duty.text == "The council must decide whether to issue an EHC plan by 28 April 2025"
+    assert view.duty.status.text == "Due in 19 days"
+    assert view.duty.rule == "16 weeks after the council received the request on 6 January 2025"
+    assert view.final_plan.text == "The council must issue the final EHC plan by 26 May 2025"
+    assert view.final_plan.status.text == "Due in 47 days"
+
+
+@pytest.mark.parametrize(
+    "case_dates", [dates(S.DRAFT_PLAN), dates(S.ASSESSING, is_reassessment=True), dates(S.FINAL_PLAN)]
+)
+def test_the_final_plan_deadline_is_not_repeated_or_shown_after_the_plan(case_dates: CaseDates) -> None:
+    assert family_view(case_dates, PARENT, REQUEST).final_plan is None
+
+
+def test_once_issued_the_final_plan_is_a_fact_with_its_timing() -> None:
+    late = family_view(dates(S.FINAL_PLAN), PARENT, date(2025, 7, 1), first_final_plan_on=date(2025, 6, 16))
+    assert late.final_plan.text == "The first final EHC plan was issued on 16 June 2025, 21 days late"
+    on_time = family_view(dates(S.FINAL_PLAN), PARENT, date(2025, 7, 1), first_final_plan_on=date(2025, 5, 1))
+    assert on_time.final_plan.text == "The first final EHC plan was issued on 1 May 2025, on time"
+
+
+def test_closed_cases_have_no_council_deadline_and_say_what_closing_means() -> None:
+    for stage in CLOSED:
+        view = family_view(dates(stage), PARENT, REQUEST)
+        assert view.final_plan is None and view.duty is None and view.late is None
+        assert view.closure is not None and view.closure.meaning
+        assert view.closure.can_appeal is (stage in (S.NOT_ASSESSING, S.NOT_ISSUING, S.CEASED))
+
+
+def test_an_expected_date_after_a_council_deadline() -> None:
+    late = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, REQUEST, expected_on=date(2025, 2, 18))
+    on_time = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, REQUEST, expected_on=date(2025, 2, 17))
+    assert late.expected_after_deadline and not on_time.expected_after_deadline
+
+
+def test_a_late_case_is_told_why_only_with_a_date_to_come_and_a_reason() -> None:
+    today = date(2025, 3, 1)  # the decision was due on 17 February 2025
+    not_told = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, today)
+    assert not_told.late is not None and not not_told.late.told
+    no_reason = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, today, expected_on=date(2025, 3, 10))
+    assert not no_reason.late.told
+    told = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, today, date(2025, 3, 10), "Waiting for a report")
+    assert told.late.told and told.late.reason == "Waiting for a report"
+    stale = family_view(dates(S.DECIDING_TO_ASSESS), PARENT, today, date(2025, 2, 25), "Waiting for a report")
+    assert not stale.late.told  # the date it gave has passed too
+
+
+def test_the_familys_own_dates_are_actions_until_they_pass() -> None:
+    draft = dates(S.DRAFT_PLAN, draft_served_on=date(2025, 4, 14))
+    (action,) = family_view(draft, PARENT, date(2025, 4, 20)).actions
+    assert action.text == (
+        "Comment on the draft plan and name the school or college you want by 28 April 2025"
+    )
+    assert action.status.days == 8
+    passed = family_view(draft, PARENT, date(2025, 5, 1))
+    assert passed.actions == []
+    assert [fact.text for fact in passed.passed_actions] == [
+        "The last day to comment on the draft plan and name the school or college you want was 28 April 2025"
+    ]
+
+
+def test_words_fit_the_reader() -> None:
+    assert family_view(dates(S.ASSESSING), PARENT, REQUEST).heading == (
+        "Ourchild’s education, health and care needs assessment"
+    )
+    assert family_view(dates(S.FINAL_PLAN), YOUNG_PERSON, REQUEST).heading == "Your education, health and care plan"
+    for stage in Stage:
+        text = family_view(dates(stage), YOUNG_PERSON, REQUEST).text
+        for line in (text.happening, text.next, text.you_can):
+            assert "your child" not in line.lower(), (stage, line)
+    assert family_view(dates(S.MOVED_AWAY), YOUNG_PERSON, REQUEST).stage_fact.startswith("You moved")
+    assert family_view(dates(S.MOVED_AWAY), PARENT, REQUEST).stage_fact.startswith("Ourchild moved")
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_a_stage_is_a_fact_with_its_date(stage: Stage) -> None:
+    fact = family_view(dates(stage, stage_since=date(2025, 3, 3)), PARENT, date(2025, 3, 10)).stage_fact
+    assert "3 March 2025" in fact
+    assert " since " not in fact.lower() or fact.startswith("Since")  # never "Plan ended since ..."
