@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, sessions
+from portal.auth import lockout
 from portal.auth.services import complete_sign_in, find_user_by_email
 from portal.claims import claim
 from portal.email import send_email
@@ -75,21 +76,25 @@ def reset_password(reset: PasswordReset, password: str) -> bool:
     if not claim(PasswordReset, *unused, used_at=now):
         return False
     user = reset.user
+    set_password(user, password, now)
+    audit.record("password-reset", actor=user, target=f"user:{user.id}")
+    db.session.commit()
+    sessions.end()
+    return True
+
+
+def set_password(user: User, password: str, now: datetime) -> None:
+    """A new password, in the caller's transaction: its argon2id hash, every session ended (the
+    session version moves on), the lock-out cleared and every unused reset link cancelled."""
     user.password_hash = hash_password(password)
     user.session_version += 1
-    user.failed_sign_ins = 0
-    user.failures_started_at = None
-    user.locked_until = None
+    lockout.clear(user)
     db.session.execute(
         update(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    audit.record("password-reset", actor=user, target=f"user:{user.id}")
-    db.session.commit()
-    sessions.end()
-    return True
 
 
 def usable_invitation(token: str) -> Invitation | None:

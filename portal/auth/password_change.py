@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import login_user
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from portal import audit, sessions
 from portal.auth import lockout, services
+from portal.auth.links import set_password
 from portal.email import send_email
 from portal.extensions import db
-from portal.models import PasswordReset, User
-from portal.passwords import hash_password, verify_password
+from portal.models import User
+from portal.passwords import verify_password
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -76,15 +77,7 @@ def change_password(user: User, current: str, new: str) -> Outcome:
     if new == current:
         db.session.rollback()
         return Outcome.SAME
-    user.password_hash = hash_password(new)
-    user.session_version += 1
-    lockout.clear(user)
-    db.session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    set_password(user, new, now)
     audit.record("password-changed", actor=user, target=f"user:{user.id}")
     db.session.commit()
     # A fresh session for this browser, with the new session version: every other one has ended.
