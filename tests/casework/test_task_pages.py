@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.casework.queries import today
-from portal.ehcp import services
+from portal.ehcp import family_emails
 from portal.ehcp.models import AdviceProvider, AdviceRequest, StageChange
 from portal.ehcp.stages import Stage
 from portal.extensions import db
@@ -143,7 +143,7 @@ def test_if_an_email_cannot_be_queued_the_expected_date_is_not_saved_either(
     def failing(*args, **kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(services, "queue_email", failing)
+    monkeypatch.setattr(family_emails, "queue_email", failing)
     before, row = snapshot(), case_row(teams.case.id)
     data = stage_form(teams, **date_fields("stage-expected_on", today() + timedelta(days=3)))
     check_page(signed_in.post(f"/casework/cases/{teams.case.id}/stage", data=data), 500)
