@@ -4,6 +4,8 @@ boxes under "Another date" (always shown, so it works the same without JavaScrip
 
 from __future__ import annotations
 
+from datetime import date
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, StopValidation, ValidationError
@@ -26,6 +28,8 @@ from portal.ehcp.timeline import ExceptionType
 from portal.models import User
 
 EXAMPLE_DATE = "For example, 27 3 2026"
+# For a date that must be today or later: an example a form would accept (next year's).
+FUTURE_EXAMPLE_DATE = f"For example, 27 3 {date.today().year + 1}"
 
 
 # --- "Today" or another date ------------------------------------------------------------------
@@ -114,7 +118,7 @@ class ChangeStageForm(VersionedForm):
         "When do you expect the council to complete the next step?",
         "Expected date",
         description="The family will see this. Leave it empty to remove the expected date. "
-        "If the case closes, the expected date and reason are removed. " + EXAMPLE_DATE,
+        "If the case closes, the expected date and reason are removed. " + FUTURE_EXAMPLE_DATE,
     )
     delay_reason = text_area(
         "Reason for the delay",
@@ -144,7 +148,7 @@ class ExpectedDateForm(VersionedForm):
     expected_on = GovDateField(
         "When do you expect the council to complete the next step?",
         "Expected date",
-        description="The family will see this. Leave it empty to remove the expected date. " + EXAMPLE_DATE,
+        description="The family will see this. Leave it empty to remove the expected date. " + FUTURE_EXAMPLE_DATE,
     )
     delay_reason = text_area(
         "Reason for the delay",

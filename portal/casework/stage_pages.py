@@ -23,15 +23,9 @@ def change_stage(case_id: int):
     case = team_case_or_404(case_id)
     on = queries.today()
     if request.method == "GET":
-        # The current expected date and reason, to keep, change or remove; not one already passed.
-        keep = case.expected_on is not None and case.expected_on >= on
-        form = ChangeStageForm(
-            formdata=None,
-            version=case.version,
-            expected_on=case.expected_on if keep else None,
-            delay_reason=case.delay_reason if keep else None,
-            today=on,
-        ).offer(case)
+        # Empty: the expected date and reason asked for are the next step's, not this one's (a reason
+        # carried over would tell the family something about the wrong step).
+        form = ChangeStageForm(formdata=None, version=case.version, today=on).offer(case)
         return task_page(case, STAGE_PAGE, form)
     form = ChangeStageForm(today=on).offer(case)
 

@@ -7,10 +7,11 @@ Plain Python over `portal.ehcp`: no Flask, no database. Callers pass `today`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from portal.ehcp import timeline
 from portal.ehcp.stages import PATH, Stage
 from portal.ehcp.timeline import DeadlineStatus, deadline_status
 
@@ -62,6 +63,15 @@ class ProgressStep:
     status: StepStatus
     started_on: date | None = None
     finished_on: date | None = None
+    due_on: date | None = None  # the legal deadline for finishing this step, where the law sets one
+
+    @property
+    def days_late(self) -> int | None:
+        """How late the step finished against its legal deadline (0: on time); None when it has no
+        deadline or has not finished."""
+        if self.due_on is None or self.finished_on is None:
+            return None
+        return max((self.finished_on - self.due_on).days, 0)
 
 
 # Where a closed case most likely stood when it closed, if its history does not say.
@@ -72,9 +82,23 @@ _CLOSED_FROM = {
 }
 
 
-def progress(stage: Stage, stage_since: date, history: Sequence[HistoryEntry]) -> list[ProgressStep]:
+def step_deadlines(request_received_on: date, is_reassessment: bool = False) -> dict[Stage, date]:
+    """The legal deadlines for finishing a step: the decision whether to assess (reg 5(1)) and the
+    final plan (reg 13(2), or reg 27 for a re-assessment), so a late step stays late on the record."""
+    deadlines = {Stage.DRAFT_PLAN: timeline.final_plan_due(request_received_on)}
+    if is_reassessment:
+        deadlines[Stage.DRAFT_PLAN] = timeline.reassessment_final_plan_due(request_received_on)
+    else:
+        deadlines[Stage.DECIDING_TO_ASSESS] = timeline.decision_to_assess_due(request_received_on)
+    return deadlines
+
+
+def progress(
+    stage: Stage, stage_since: date, history: Sequence[HistoryEntry], deadlines: Mapping[Stage, date] | None = None
+) -> list[ProgressStep]:
     """One step per stage of the statutory path, with the latest dates the case entered and left
     each. A closed case ends at its closing stage instead of showing steps it will not reach."""
+    deadlines = deadlines or {}
     entered: dict[Stage, date] = {}
     left: dict[Stage, date] = {}
     for entry in history:  # any order: keep the latest date of each
@@ -86,7 +110,7 @@ def progress(stage: Stage, stage_since: date, history: Sequence[HistoryEntry]) -
             left[entry.from_stage] = entry.effective_on
 
     def done(step: Stage, status: StepStatus = StepStatus.COMPLETED) -> ProgressStep:
-        return ProgressStep(step, status, entered.get(step), left.get(step))
+        return ProgressStep(step, status, entered.get(step), left.get(step), deadlines.get(step))
 
     if stage in PATH:
         at = PATH.index(stage)

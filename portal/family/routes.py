@@ -20,6 +20,9 @@ def dashboard():
     today = date.today()
     cards = queries.children_with_cases(current_user.id)
     views = {card.case.id: _view(card.case, card.link.relationship_to_child, today) for card in cards if card.case}
+    # Children with something for the family to do, and soonest, come first.
+    cards.sort(key=lambda card: min((a.due_on for a in views[card.case.id].actions), default=date.max) if card.case
+               else date.max)
     only_themself = bool(cards) and all(
         card.link.relationship_to_child is Relationship.YOUNG_PERSON for card in cards
     )
@@ -101,7 +104,10 @@ def case(case_id: int):
         case=case,
         view=_view(case, relationship, today),
         young_person=relationship is Relationship.YOUNG_PERSON,
-        steps=progress.progress(case.stage, case.stage_since, history),
+        steps=progress.progress(
+            case.stage, case.stage_since, history,
+            progress.step_deadlines(case.request_received_on, case.is_reassessment),
+        ),
         history=history,
         advice=[
             (asked, progress.advice_status(asked.due_on, asked.received_on, today))

@@ -44,6 +44,8 @@ class Dated:
     due_on: date
     status: DeadlineStatus
     rule: str = ""
+    to_council: bool = False  # something to send to the SEND team (comments, a reply)
+    mediation_first: bool = False  # an appeal: talk to a mediation adviser first
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,15 @@ def duty_sentence(milestone: Milestone) -> str:
     return f"{subject} {milestone.action} {preposition} {long_date(milestone.due_on)}"
 
 
+def _is_appeal(milestone: Milestone) -> bool:
+    return milestone.action.startswith("appeal")
+
+
 def action_sentence(milestone: Milestone) -> str:
-    """The family's own date as an instruction: 'Comment on the draft plan ... by 10 December 2026'."""
+    """The family's own date: 'Comment on the draft plan ... by 10 December 2026'. An appeal is a
+    right, not a task: 'If you disagree, you can appeal to the SEND Tribunal until ...'."""
+    if _is_appeal(milestone):
+        return f"If you disagree, you can {milestone.action} until {long_date(milestone.due_on)}"
     return f"{milestone.action[0].upper()}{milestone.action[1:]} by {long_date(milestone.due_on)}"
 
 
@@ -124,6 +133,8 @@ def _final_plan(dates: CaseDates, first_final_plan_on: date | None, today: date)
         late_by = (first_final_plan_on - final.due_on).days
         timing = "on time" if late_by <= 0 else f"{late_by} {'day' if late_by == 1 else 'days'} late"
         text = f"The first final EHC plan was issued on {long_date(first_final_plan_on)}, {timing}"
+        if dates.final_plan_on is not None and dates.final_plan_on > first_final_plan_on:
+            text += f". It was last updated on {long_date(dates.final_plan_on)}"
         return Dated(text, final.due_on, deadline_status(final.due_on, today, met_on=first_final_plan_on), final.rule)
     if dates.stage in PATH and PATH.index(dates.stage) < PATH.index(Stage.FINAL_PLAN):
         return Dated(duty_sentence(final), final.due_on, deadline_status(final.due_on, today), final.rule)
@@ -146,10 +157,24 @@ CLOSURES = {
     Stage.NOT_ASSESSING: "The council will not carry out an EHC needs assessment now.",
     Stage.NOT_ISSUING: "The council will not issue an EHC plan now. It must tell you how needs can be met "
     "without one.",
-    Stage.CEASED: "The EHC plan has ended. The council no longer has to arrange the support it set out.",
+    Stage.CEASED: "{whose} EHC plan has ended. The council no longer has to arrange the support it set out.",
     Stage.MOVED_AWAY: "The new council is now responsible. The council has sent the plan or assessment to it.",
     Stage.WITHDRAWN: "Nothing more will happen with this request. You can make a new request at any time.",
 }
+
+
+AFTER_REVIEW_MEETING = (
+    "Reply to any changes the council proposes by the date shown. If you disagree with what the council "
+    "decides, you can ask for mediation and appeal to the SEND Tribunal."
+)
+
+
+def _stage_text(dates: CaseDates, reader: Reader, today: date) -> StageText:
+    """What the stage means, for this reader; after an annual review meeting, what to do now."""
+    text = stage_text(dates.stage, reader.young_person)
+    if dates.stage is Stage.ANNUAL_REVIEW and dates.review_meeting_on is not None and dates.review_meeting_on <= today:
+        return StageText(text.happening, text.next, AFTER_REVIEW_MEETING)
+    return text
 
 
 def family_view(
@@ -181,7 +206,13 @@ def family_view(
     for milestone in milestones.family_dates(dates):
         status = deadline_status(milestone.due_on, today)
         if status.days >= 0:
-            actions.append(Dated(action_sentence(milestone), milestone.due_on, status, milestone.rule))
+            appeal = _is_appeal(milestone)
+            actions.append(
+                Dated(
+                    action_sentence(milestone), milestone.due_on, status, milestone.rule,
+                    to_council=not appeal, mediation_first=appeal,
+                )
+            )
         else:
             fact = f"The last day to {milestone.action} was {long_date(milestone.due_on)}"
             passed.append(Dated(fact, milestone.due_on, status, milestone.rule))
@@ -189,7 +220,7 @@ def family_view(
     closure = None
     if dates.stage in CLOSED:
         closure = Closure(
-            CLOSURES[dates.stage],
+            CLOSURES[dates.stage].format(whose=reader.whose[0].upper() + reader.whose[1:]),
             can_appeal=dates.stage in (Stage.NOT_ASSESSING, Stage.NOT_ISSUING, Stage.CEASED),
             new_council=dates.stage is Stage.MOVED_AWAY,
         )
@@ -209,5 +240,5 @@ def family_view(
         final_plan=final_plan,
         review_facts=_review_facts(dates, today),
         closure=closure,
-        text=stage_text(dates.stage, reader.young_person),
+        text=_stage_text(dates, reader, today),
     )

@@ -123,7 +123,8 @@ def test_progress_through_the_stages(client: FlaskClient, assessing: Assessing) 
     page = case_page(client, assessing.family.parent, assessing.case)
     assert progress(page) == [
         ("Request received", "Completed", "From 6 January 2025 to 8 January 2025."),
-        ("Deciding whether to assess", "Completed", "From 8 January 2025 to 14 February 2025."),
+        ("Deciding whether to assess", "Completed",
+         "From 8 January 2025 to 14 February 2025. Finished by the legal deadline of 17 February 2025."),
         ("Assessing", "In progress", "Since 14 February 2025."),
         ("Deciding whether to issue a plan", "Not started yet", ""),
         ("Draft plan issued", "Not started yet", ""),
@@ -263,7 +264,8 @@ def test_a_final_plan_has_no_final_plan_deadline(client: FlaskClient, make: Fact
     assert "Final plan" not in stand
     assert stand["Legal deadline"] == "The council must review the EHC plan by 19 May 2026. Due in 352 days"
     assert words(page.soup.select_one("main .govuk-inset-text")).startswith(
-        "Appeal to the SEND Tribunal about what the plan says or the school or college it names by 19 July 2025"
+        "If you disagree, you can appeal to the SEND Tribunal about what the plan says or the school or college it "
+        "names until 19 July 2025"
     )
     assert progress(page)[-2:] == [
         ("Final plan issued", "Plan in place", "Since 19 May 2025."),
@@ -281,14 +283,16 @@ def test_a_closed_case_ends_at_its_closing_stage(
     page = case_page(client, family.parent, case, today=date(2025, 2, 20))
     assert progress(page) == [
         ("Request received", "Completed", "From 6 January 2025 to 8 January 2025."),
-        ("Deciding whether to assess", "Ended", "From 8 January 2025 to 10 February 2025."),
+        ("Deciding whether to assess", "Ended",
+         "From 8 January 2025 to 10 February 2025. Finished by the legal deadline of 17 February 2025."),
         ("Not assessing", "Closed", "Since 10 February 2025."),
     ]
     stand = rows(page.soup.select_one("main .govuk-summary-list"))
     assert stand["Legal deadline"] == "The council has no more deadlines in this case. Your own dates are shown above."
     assert "Final plan" not in stand
     assert words(page.soup.select_one("main .govuk-inset-text")).startswith(
-        "Appeal to the SEND Tribunal by 10 April 2025. 49 days left"
+        "If you disagree, you can appeal to the SEND Tribunal until 10 April 2025. 49 days left "
+        "Talk to a mediation adviser first"
     )
     assert stand["Stage"] == "Not assessing The council decided not to carry out an assessment on 10 February 2025."
     meaning = " ".join(words(part) for part in section(page, "What this means"))
@@ -433,3 +437,16 @@ def test_text_typed_by_staff_is_shown_as_text_not_html(
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert not page.soup.select('a[href="https://evil.example"]')
     assert '<a href="https://evil.example">Click</a>' in page.text
+
+
+def test_a_late_step_stays_late_on_the_record_after_the_case_moves_on(
+    app: Flask, client: FlaskClient, make: Factory, family: Family
+) -> None:
+    case = make.case(child=family.child, request_received_on=REQUEST, caseworker=family.caseworker)
+    move(app, case, family.caseworker, Stage.DECIDING_TO_ASSESS, date(2025, 1, 8))
+    move(app, case, family.caseworker, Stage.ASSESSING, date(2025, 2, 24))  # due 17 February 2025
+    page = case_page(client, family.parent, case, today=date(2025, 3, 1))
+    assert progress(page)[1] == (
+        "Deciding whether to assess", "Completed",
+        "From 8 January 2025 to 24 February 2025. Finished 7 days after the legal deadline of 17 February 2025.",
+    )

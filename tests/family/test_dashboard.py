@@ -283,3 +283,16 @@ def test_staff_cannot_see_the_dashboard(client: FlaskClient, make: Factory) -> N
     for role in (Role.CASEWORKER, Role.MANAGER, Role.COPRODUCTION, Role.ADMIN):
         sign_in_fast(client, make.user(role))
         get_page(client, "/family/", status=403)
+
+
+def test_a_child_with_something_for_the_family_to_do_comes_first(
+    client: FlaskClient, make: Factory, family: Family
+) -> None:
+    """Ourchild comes first by name, but Zedchild's draft plan needs comments: Zedchild first."""
+    second = make.child(team=family.team, family=[family.parent], first_name="Zedchild")
+    make.case(child=family.child, stage=Stage.ASSESSING, request_received_on=REQUEST)
+    make.case(child=second, stage=Stage.DRAFT_PLAN, request_received_on=REQUEST,
+              stage_since=date(2025, 4, 14), draft_served_on=date(2025, 4, 14))
+    with on_day(date(2025, 4, 20)):
+        page = dashboard(client, family.parent)
+    assert list(cards(page)) == [second.full_name, family.child.full_name]

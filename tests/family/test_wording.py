@@ -102,3 +102,33 @@ def test_a_stage_is_a_fact_with_its_date(stage: Stage) -> None:
     fact = family_view(dates(stage, stage_since=date(2025, 3, 3)), PARENT, date(2025, 3, 10)).stage_fact
     assert "3 March 2025" in fact
     assert " since " not in fact.lower() or fact.startswith("Since")  # never "Plan ended since ..."
+
+
+def test_after_the_review_meeting_the_family_is_not_told_to_prepare_for_it() -> None:
+    review = dates(S.ANNUAL_REVIEW, review_meeting_on=date(2026, 10, 22), amendments_proposed_on=date(2026, 11, 1))
+    before = family_view(review, PARENT, date(2026, 10, 1)).text.you_can
+    after = family_view(review, PARENT, date(2026, 12, 1)).text.you_can
+    assert "before the meeting" in before
+    assert "before the meeting" not in after and "mediation" in after
+
+
+def test_a_plan_updated_since_it_was_first_issued_says_both_dates() -> None:
+    view = family_view(
+        dates(S.FINAL_PLAN, final_plan_on=date(2025, 10, 27)), YOUNG_PERSON, date(2026, 1, 5),
+        first_final_plan_on=date(2024, 9, 22),
+    )
+    assert view.final_plan.text.endswith("It was last updated on 27 October 2025")
+
+
+def test_comments_go_to_the_council_and_an_appeal_starts_with_mediation() -> None:
+    (comments,) = family_view(dates(S.DRAFT_PLAN, draft_served_on=date(2025, 4, 14)), PARENT, date(2025, 4, 20)).actions
+    assert comments.to_council and not comments.mediation_first
+    (appeal,) = family_view(dates(S.CEASED, stage_since=date(2025, 4, 14)), YOUNG_PERSON, date(2025, 4, 20)).actions
+    assert appeal.mediation_first and not appeal.to_council
+    assert appeal.text == "If you disagree, you can appeal to the SEND Tribunal until 14 June 2025"
+
+
+def test_a_young_persons_ended_plan_is_theirs() -> None:
+    view = family_view(dates(S.CEASED), YOUNG_PERSON, REQUEST)
+    assert view.closure.meaning.startswith("Your EHC plan has ended.")
+    assert family_view(dates(S.CEASED), PARENT, REQUEST).closure.meaning.startswith("Ourchild’s EHC plan has ended.")
