@@ -37,7 +37,10 @@ run: setup
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	DEV_SKIP_TWO_FACTOR=$(DEV_SKIP_TWO_FACTOR) $(BIN)/flask seed-demo
-	@echo "Emails are written to instance/mail/. Open http://$(HOST):$(PORT) to start."
+	@echo "Emails are written to instance/mail/ by the outbox worker. Open http://$(HOST):$(PORT) to start."
+	@# The outbox worker runs beside the web server; Ctrl-C stops both.
+	$(BIN)/flask notifications work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEV_SKIP_TWO_FACTOR=$(DEV_SKIP_TWO_FACTOR) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed

@@ -137,8 +137,21 @@ class Config:
     EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "file")
     EMAIL_FILE_DIR = os.environ.get("EMAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     EMAIL_FROM = os.environ.get("EMAIL_FROM", "send-portal@example.org")
+    EMAIL_REPLY_TO = os.environ.get("EMAIL_REPLY_TO", "")
     SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY", "")
-    SENDGRID_HOST = os.environ.get("SENDGRID_HOST", "https://api.sendgrid.com")
+    # Empty: SendGrid's own API for SENDGRID_DATA_RESIDENCY ("global" or "eu"). Set in tests.
+    SENDGRID_HOST = os.environ.get("SENDGRID_HOST", "")
+    SENDGRID_DATA_RESIDENCY = os.environ.get("SENDGRID_DATA_RESIDENCY", "global")
+    SENDGRID_TIMEOUT_SECONDS = float(os.environ.get("SENDGRID_TIMEOUT_SECONDS", "10"))
+    # The outbox worker (flask notifications work): rows claimed at a time, how long a claim
+    # lasts before another worker may take the rows, and when to give up on an email.
+    NOTIFICATIONS_BATCH_SIZE = _int("NOTIFICATIONS_BATCH_SIZE", 20)
+    NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS", "120"))
+    NOTIFICATIONS_POLL_SECONDS = float(os.environ.get("NOTIFICATIONS_POLL_SECONDS", "1"))
+    NOTIFICATIONS_MAX_ATTEMPTS = _int("NOTIFICATIONS_MAX_ATTEMPTS", 20)
+    NOTIFICATIONS_GIVE_UP_HOURS = float(os.environ.get("NOTIFICATIONS_GIVE_UP_HOURS", "72"))
+    NOTIFICATIONS_RETRY_BASE_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
+    NOTIFICATIONS_RETRY_CAP_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_CAP_SECONDS", "3600"))
 
     # Security headers.
     FORCE_HTTPS = _flag("FORCE_HTTPS", False)
@@ -227,6 +240,8 @@ class ProductionConfig(Config):
             problems.append(f"EMAIL_BACKEND must be sendgrid, not {cls.EMAIL_BACKEND!r}")
         elif not cls.SENDGRID_API_KEY:
             problems.append("SENDGRID_API_KEY must be set")
+        if cls.SENDGRID_DATA_RESIDENCY not in ("global", "eu"):
+            problems.append("SENDGRID_DATA_RESIDENCY must be global or eu")
         if cls.PROXY_FIX_HOPS is None or cls.PROXY_FIX_HOPS < 0:
             problems.append("PROXY_FIX_HOPS must be set: 0 when no proxy is in front, else how many there are")
         if problems:

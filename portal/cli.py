@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo` and `flask create-admin`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin` and `flask notifications ...`."""
 
 import click
 from flask import Flask, current_app
@@ -12,6 +12,10 @@ from portal.passwords import hash_password, password_problem
 
 
 def init_app(app: Flask) -> None:
+    from portal.notifications.cli import notifications
+
+    app.cli.add_command(notifications)
+
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load synthetic demo data (safe to run again) and print the demo sign-ins."""

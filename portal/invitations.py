@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.auth.services import find_user_by_email
 from portal.claims import claim
-from portal.email import send_email
 from portal.extensions import db
 from portal.models import Child, Invitation, Relationship, Role, Team, User
+from portal.outbox import queue_email
 from portal.tokens import new_token
 
 
@@ -65,25 +65,33 @@ def _has_family_account(email: str) -> bool:
     return existing is not None and existing.role is Role.FAMILY
 
 
-def _send_family_invitation(invitation: Invitation, token: str, has_account: bool) -> None:
-    """Someone with an account is asked to sign in and accept; anyone else gets a link to create
-    an account. Either way the email names only the child's first name and the team."""
+def _event_key(kind: str, invitation: Invitation, sent_at: datetime) -> str:
+    """One email for each time an invitation is sent (its first sending, then each resend)."""
+    return f"{kind}:{invitation.id}:{sent_at.isoformat()}"
+
+
+def _send_family_invitation(invitation: Invitation, token: str, has_account: bool, sent_at: datetime) -> None:
+    """Queue the email, in the caller's transaction. Someone with an account is asked to sign in
+    and accept; anyone else gets a link to create an account. Either way the email names only the
+    child's first name and the team."""
     child = invitation.child
     assert child is not None
     if has_account:
-        send_email(
+        queue_email(
             invitation.email,
             "A SEND team has asked to link a child to your account",
             "link_request",
+            event_key=_event_key("link-request", invitation, sent_at),
             inviter_team=child.team.name,
             child_first_name=child.first_name,
             link=_link("auth.sign_in"),
         )
         return
-    send_email(
+    queue_email(
         invitation.email,
         "You have been invited to the SEND Family Portal",
         "invitation",
+        event_key=_event_key("invitation", invitation, sent_at),
         inviter_team=child.team.name,
         child_first_name=child.first_name,
         role_label=Role.FAMILY.label,
@@ -106,13 +114,13 @@ def invite_family_member(
             f"You have already invited this person to see {child.first_name}’s information. "
             f"Resend or withdraw that invitation on {child.first_name}’s page"
         )
+    sent_at = datetime.now(UTC)
     invitation, token = _create(
-        inviter, email, name, Role.FAMILY, child=child, relationship_to_child=relationship,
-        last_sent_at=datetime.now(UTC),
+        inviter, email, name, Role.FAMILY, child=child, relationship_to_child=relationship, last_sent_at=sent_at,
     )
     audit.record("invitation-sent", actor=inviter, target=f"invitation:{invitation.id}")
+    _send_family_invitation(invitation, token, has_account=existing is not None, sent_at=sent_at)
     db.session.commit()
-    _send_family_invitation(invitation, token, has_account=existing is not None)
     return "asked" if existing is not None else "invited"
 
 
@@ -131,9 +139,9 @@ def resend_family_invitation(actor: User, invitation: Invitation) -> bool:
     ):
         return False
     audit.record("invitation-resent", actor=actor, target=f"invitation:{invitation.id}")
+    _send_family_invitation(invitation, token, has_account=_has_family_account(invitation.email), sent_at=now)
     db.session.commit()
     db.session.refresh(invitation)
-    _send_family_invitation(invitation, token, has_account=_has_family_account(invitation.email))
     return True
 
 
@@ -156,16 +164,18 @@ def invite_staff(inviter: User, email: str, name: str, role: Role, team: Team | 
         raise InvitationProblem("Select a team for caseworkers and managers")
     if find_user_by_email(email) is not None:
         raise InvitationProblem("An account already exists for this email address")
-    invitation, token = _create(inviter, email, name, role, team=team)
+    sent_at = datetime.now(UTC)
+    invitation, token = _create(inviter, email, name, role, team=team, last_sent_at=sent_at)
     audit.record("invitation-sent", actor=inviter, target=f"invitation:{invitation.id}")
-    db.session.commit()
-    send_email(
+    queue_email(
         email,
         "You have been invited to the SEND Family Portal",
         "invitation",
+        event_key=_event_key("invitation", invitation, sent_at),
         inviter_team=team.name if team else current_app.config["COUNCIL_NAME"],
         child_first_name=None,
         role_label=role.label,
         link=_link("auth.accept_invitation", token=token),
     )
+    db.session.commit()
     return invitation

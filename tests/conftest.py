@@ -179,6 +179,26 @@ def mail(config_class: type[TestConfig]):
     """The emails sent during the test, read back from the development file backend."""
     from tests.helpers import Mailbox
 
-    box = Mailbox(config_class.EMAIL_FILE_DIR)
+    box = Mailbox(config_class.EMAIL_FILE_DIR, deliver=send_pending_in_the_test_app)
     box.clear()
     return box
+
+
+def send_pending_in_the_test_app() -> None:
+    """One `flask notifications send-pending` pass with the test's app, in its own app context
+    and database session (as the worker has), so that queued emails reach the file backend."""
+    from flask import current_app, has_app_context
+
+    from portal.notifications.worker import send_pending
+
+    if not has_app_context():
+        return
+    app = current_app._get_current_object()
+
+    def one_pass() -> None:
+        with app.app_context():
+            send_pending()
+            db.session.remove()
+
+    contextvars.Context().run(one_pass)
+    db.session.expire_all()

@@ -185,15 +185,23 @@ def sign_in_fast(client: FlaskClient, user: User) -> None:
 
 
 class Mailbox:
-    def __init__(self, folder: str):
+    """The development file backend's folder. `deliver` (if given) runs before each read: the
+    outbox worker's one pass, so that emails queued by a request are there to read."""
+
+    def __init__(self, folder: str, deliver=None):
         self.folder = Path(folder)
+        self.deliver = deliver
 
     def clear(self) -> None:
+        if self.deliver is not None:
+            self.deliver()
         if self.folder.exists():
             for path in self.folder.glob("*.eml"):
                 path.unlink()
 
     def messages(self) -> list[EmailMessage]:
+        if self.deliver is not None:
+            self.deliver()
         paths = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
         return [email.message_from_bytes(p.read_bytes(), policy=default_policy) for p in paths]
 

@@ -17,9 +17,9 @@ from portal import audit, sessions
 from portal.auth import lockout
 from portal.auth.services import complete_sign_in, find_user_by_email
 from portal.claims import claim
-from portal.email import send_email
 from portal.extensions import db
 from portal.models import FamilyLink, Invitation, PasswordReset, Role, User
+from portal.outbox import queue_email
 from portal.passwords import hash_password
 from portal.tokens import hash_token, new_token
 
@@ -53,12 +53,17 @@ def request_password_reset(email: str) -> None:
             db.session.commit()
             return
         expires_at = now_utc() + current_app.config["PASSWORD_RESET_LIFETIME"]
-        db.session.add(PasswordReset(user=user, token_hash=token_hash, expires_at=expires_at))
+        reset = PasswordReset(user=user, token_hash=token_hash, expires_at=expires_at)
+        db.session.add(reset)
+        db.session.flush()
         audit.record("password-reset-requested", actor=user, target=f"user:{user.id}")
-        db.session.commit()
-        send_email(
-            user.email, "Reset your password", "password_reset", link=_external("auth.reset_password", token=token)
+        # Queued, not sent: the request takes the same time whether or not the account exists.
+        queue_email(
+            user.email, "Reset your password", "password_reset",
+            event_key=f"password-reset:{reset.id}", user_id=user.id,
+            link=_external("auth.reset_password", token=token),
         )
+        db.session.commit()
 
 
 def usable_password_reset(token: str) -> PasswordReset | None:

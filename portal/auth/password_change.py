@@ -21,9 +21,9 @@ from sqlalchemy.orm import undefer
 from portal import audit, sessions
 from portal.auth import lockout, services
 from portal.auth.links import set_password
-from portal.email import send_email
 from portal.extensions import db
 from portal.models import User
+from portal.outbox import queue_email
 from portal.passwords import verify_password
 
 LONDON = ZoneInfo("Europe/London")
@@ -79,16 +79,18 @@ def change_password(user: User, current: str, new: str) -> Outcome:
         return Outcome.SAME
     set_password(user, new, now)
     audit.record("password-changed", actor=user, target=f"user:{user.id}")
+    queue_email(
+        user.email,
+        "Your password has been changed",
+        "password_changed",
+        event_key=f"password-changed:{user.id}:{user.session_version}",
+        user_id=user.id,
+        changed_at=uk_time(now),
+        reset_link=current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("auth.forgot_password"),
+    )
     db.session.commit()
     # A fresh session for this browser, with the new session version: every other one has ended.
     sessions.end()
     login_user(user)
     sessions.start()
-    send_email(
-        user.email,
-        "Your password has been changed",
-        "password_changed",
-        changed_at=uk_time(now),
-        reset_link=current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("auth.forgot_password"),
-    )
     return Outcome.CHANGED

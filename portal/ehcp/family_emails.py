@@ -4,9 +4,9 @@ each email is an outbox row committed with the change that causes it."""
 from __future__ import annotations
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from portal.ehcp.models import Case
+from portal.ehcp.models import Case, StageChange
 from portal.extensions import db
 from portal.models import FamilyLink, Relationship, User
 from portal.outbox import queue_email
@@ -15,13 +15,15 @@ from portal.outbox import queue_email
 def notify_family_of_stage_change(case: Case) -> None:
     """The one place a stage-change email is created: an outbox row per family member, always
     sent whatever their settings. Only the child's first name and the new stage go in it."""
+    db.session.flush()  # the new stage change gets its id: the emails' event keys name it
+    stage_change_id = db.session.scalar(select(func.max(StageChange.id)).where(StageChange.case_id == case.id))
     members = db.session.execute(
-        select(User.email, FamilyLink.relationship_to_child).join(FamilyLink, FamilyLink.user_id == User.id)
+        select(User.id, User.email, FamilyLink.relationship_to_child).join(FamilyLink, FamilyLink.user_id == User.id)
         .where(FamilyLink.child_id == case.child_id, User.active.is_(True))
     ).all()
     link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("family.case", case_id=case.id)
     first_name = case.child.first_name
-    for email, relationship in members:
+    for user_id, email, relationship in members:
         # Words for the reader: the young person reads "your", a parent or carer the child's name.
         young_person = relationship is Relationship.YOUNG_PERSON
         whose = "Your" if young_person else f"{first_name}’s"
@@ -29,6 +31,9 @@ def notify_family_of_stage_change(case: Case) -> None:
             email,
             f"{whose} EHC needs assessment or plan has moved to a new stage",
             "stage_changed",
+            event_key=f"stage-change:{stage_change_id}:{user_id}",
+            user_id=user_id,
+            case_id=case.id,
             child_first_name=first_name,
             young_person=young_person,
             stage=case.stage.label,
