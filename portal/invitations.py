@@ -94,6 +94,8 @@ def _send_family_invitation(invitation: Invitation, token: str, has_account: boo
         event_key=_event_key("invitation", invitation, sent_at),
         inviter_team=child.team.name,
         child_first_name=child.first_name,
+        # A young person invited to their own account reads "your", not their name.
+        young_person=invitation.relationship_to_child is Relationship.YOUNG_PERSON,
         role_label=Role.FAMILY.label,
         link=_link("auth.accept_invitation", token=token),
     )

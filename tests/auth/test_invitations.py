@@ -3,6 +3,7 @@
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -83,6 +84,18 @@ def test_invitation_email_has_no_surname_or_date_of_birth(app, make, mail):
         for date_text in ("2015-01-01", "1 January 2015", "01/01/2015", "2015"):
             assert date_text not in part
     assert "Amara" in email_parts(mail.messages()[0])[1]
+
+
+@pytest.mark.parametrize(("relationship", "words"), [
+    ("parent", "You will be able to see where Amara’s education, health and care (EHC) needs assessment or plan"),
+    ("young_person", "You will be able to see where your education, health and care (EHC) needs assessment or plan"),
+])
+def test_the_invitation_email_fits_the_reader(app, make, mail, relationship, words):
+    client, _, child = family_setup(app, make)
+    invite_family(client, child, relationship=relationship)
+    text, html = email_parts(mail.messages()[0])[1:]
+    assert words in " ".join(text.split())
+    assert words in " ".join(html.split())
 
 
 def test_accepting_creates_a_linked_family_account(app, make, mail):
