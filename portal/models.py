@@ -106,6 +106,11 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
+    # Email choices. Stage changes of a family's own case always go; these are the optional ones.
+    message_emails: Mapped[bool] = mapped_column(default=True)  # families: new messages
+    digest_emails: Mapped[bool] = mapped_column(default=True)  # staff: the daily digest
+    # When a family member last opened their dashboard: updates after this are "new to you".
+    updates_seen_at: Mapped[datetime | None]
 
     team: Mapped[Team | None] = relationship()
     child_links: Mapped[list[FamilyLink]] = relationship(back_populates="user")

@@ -77,6 +77,23 @@ class OutboxEmail(db.Model):
     # Why the last attempt failed: a status code and the provider's reason, never the content.
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the provider's latest applied event happened (SendGrid's timestamp): an older event
+    # never overwrites a newer one, and nothing overwrites a final status.
+    provider_event_at: Mapped[datetime | None]
+    # An administrator's "send again" makes a new row pointing at the one that failed.
+    resend_of_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_email.id"))
+
+
+class ProviderEvent(db.Model):
+    """A SendGrid Event Webhook event already applied, so a repeated delivery changes nothing."""
+
+    __tablename__ = "provider_event"
+
+    sg_event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_email.id"), index=True)
+    event: Mapped[str] = mapped_column(String(30))
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def queue_email(

@@ -64,6 +64,10 @@ class Case(db.Model):
     delay_reason: Mapped[str | None] = mapped_column(Text)
     has_exception: Mapped[bool] = mapped_column(default=False, index=True)
     closed: Mapped[bool] = mapped_column(default=False)
+    # Set when an email to a family member about this case failed for good (permanent- or
+    # technical-failure): a caseworker phones or writes instead. Cleared when the address is
+    # corrected or a caseworker marks it handled.
+    family_not_reached_since: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -21,6 +21,7 @@ from sqlalchemy import and_, or_, select, text, update
 from portal.email import deliver, render_email
 from portal.extensions import db
 from portal.models import utcnow
+from portal.notifications.reach import flag_not_reached
 from portal.notifications.retry import Failure, backoff_seconds, classify
 from portal.outbox import OutboxEmail, OutboxStatus
 
@@ -83,6 +84,8 @@ def _record(email_id: int, **values: Any) -> None:
         .values(status_changed_at=utcnow(), lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
+    if values.get("status") is OutboxStatus.TECHNICAL_FAILURE:
+        flag_not_reached(email_id, utcnow())
     db.session.commit()
 
 
