@@ -143,10 +143,16 @@ class Config:
     SENDGRID_HOST = os.environ.get("SENDGRID_HOST", "")
     SENDGRID_DATA_RESIDENCY = os.environ.get("SENDGRID_DATA_RESIDENCY", "global")
     SENDGRID_TIMEOUT_SECONDS = float(os.environ.get("SENDGRID_TIMEOUT_SECONDS", "10"))
+    # The Event Webhook's verification key, as SendGrid shows it (Mail Settings, Signed Event
+    # Webhook): without it every webhook request is refused. A limit per sending IP address.
+    SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY", "")
+    SENDGRID_WEBHOOK_LIMIT = os.environ.get("SENDGRID_WEBHOOK_LIMIT", "600 per minute")
     # The outbox worker (flask notifications work): rows claimed at a time, how long a claim
     # lasts before another worker may take the rows, and when to give up on an email.
     NOTIFICATIONS_BATCH_SIZE = _int("NOTIFICATIONS_BATCH_SIZE", 20)
     NOTIFICATIONS_LEASE_SECONDS = float(os.environ.get("NOTIFICATIONS_LEASE_SECONDS", "120"))
+    # Threads sending at once in each worker process (PostgreSQL; SQLite always uses one).
+    NOTIFICATIONS_THREADS = _int("NOTIFICATIONS_THREADS", 10)
     NOTIFICATIONS_POLL_SECONDS = float(os.environ.get("NOTIFICATIONS_POLL_SECONDS", "1"))
     NOTIFICATIONS_MAX_ATTEMPTS = _int("NOTIFICATIONS_MAX_ATTEMPTS", 20)
     NOTIFICATIONS_GIVE_UP_HOURS = float(os.environ.get("NOTIFICATIONS_GIVE_UP_HOURS", "72"))
@@ -240,12 +246,25 @@ class ProductionConfig(Config):
             problems.append(f"EMAIL_BACKEND must be sendgrid, not {cls.EMAIL_BACKEND!r}")
         elif not cls.SENDGRID_API_KEY:
             problems.append("SENDGRID_API_KEY must be set")
+        if not _valid_webhook_key(cls.SENDGRID_WEBHOOK_PUBLIC_KEY):
+            problems.append("SENDGRID_WEBHOOK_PUBLIC_KEY must be the Signed Event Webhook's verification key")
         if cls.SENDGRID_DATA_RESIDENCY not in ("global", "eu"):
             problems.append("SENDGRID_DATA_RESIDENCY must be global or eu")
         if cls.PROXY_FIX_HOPS is None or cls.PROXY_FIX_HOPS < 0:
             problems.append("PROXY_FIX_HOPS must be set: 0 when no proxy is in front, else how many there are")
         if problems:
             raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+def _valid_webhook_key(key: str) -> bool:
+    """An elliptic-curve public key as SendGrid shows it: base64 DER, without the PEM lines."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from sendgrid.helpers.eventwebhook import EventWebhook
+
+    try:
+        return isinstance(EventWebhook().convert_public_key_to_ecdsa(key.strip()), ec.EllipticCurvePublicKey)
+    except Exception:  # noqa: BLE001 - any key the library cannot read is refused
+        return False
 
 
 def _valid_fernet_key(key: str) -> bool:

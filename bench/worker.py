@@ -2,7 +2,10 @@
 with one and then two `flask notifications work` processes, on PostgreSQL.
 
     BENCH_WORKER_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/portal_bench_worker \\
-        .venv/bin/python bench/worker.py --emails 10000
+        .venv/bin/python -m bench.worker --emails 10000 [--latency 0.05] [--threads 10]
+
+The fake answers each request after --latency seconds, as SendGrid does across a network (its API
+typically answers in 50 to 300 ms), so the run measures what a worker does with that wait.
 
 The database is created if missing and its schema rebuilt by the migrations. Each run starts the
 workers on an empty queue, then commits every email at once and times until the last is sent.
@@ -64,12 +67,13 @@ def _sent() -> int:
     return db.session.scalar(sent)
 
 
-def _start_fake(folder: Path) -> tuple[subprocess.Popen, str]:
+def _start_fake(folder: Path, latency: float) -> tuple[subprocess.Popen, str]:
     """The fake SendGrid in its own process, so that it does not share a GIL with the timing."""
     ready = folder / "fake-url"
     ready.unlink(missing_ok=True)
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "tests.fake_sendgrid", str(ready), str(folder / "accepted.json")], cwd=ROOT
+        [sys.executable, "-m", "tests.fake_sendgrid", str(ready), str(folder / "accepted.json"), str(latency)],
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 30
     while not (ready.exists() and ready.read_text()):
@@ -85,12 +89,13 @@ def _accepted(fake: subprocess.Popen, folder: Path) -> Counter:
     return Counter(json.loads((folder / "accepted.json").read_text()))
 
 
-def run(url: str, workers: int, emails: int, timeout: float, instance: str) -> float:
-    fake, fake_url = _start_fake(Path(instance))
+def run(url: str, workers: int, arguments: argparse.Namespace, instance: str) -> float:
+    emails, timeout = arguments.emails, arguments.timeout
+    fake, fake_url = _start_fake(Path(instance), arguments.latency)
     env = {
         **os.environ, "PORTAL_ENV": "development", "DATABASE_URL": url, "INSTANCE_PATH": instance,
         "EMAIL_BACKEND": "sendgrid", "SENDGRID_HOST": fake_url, "SENDGRID_API_KEY": "SG.bench",
-        "NOTIFICATIONS_POLL_SECONDS": "0.05",
+        "NOTIFICATIONS_POLL_SECONDS": "0.05", "NOTIFICATIONS_THREADS": str(arguments.threads),
     }
     db.session.execute(delete(OutboxEmail))
     db.session.commit()
@@ -126,6 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--emails", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed for each run")
+    parser.add_argument("--latency", type=float, default=0.05,
+                        help="seconds the fake SendGrid takes to answer each request (default 0.05)")
+    parser.add_argument("--threads", type=int, default=10, help="sender threads in each worker (default 10)")
     arguments = parser.parse_args()
     url = os.environ.get("BENCH_WORKER_DATABASE_URL", DEFAULT_URL)
     _ensure_database(url)
@@ -134,10 +142,11 @@ def main() -> None:
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()
         upgrade()
-        rates = {workers: run(url, workers, arguments.emails, arguments.timeout, instance) for workers in (1, 2)}
+        rates = {workers: run(url, workers, arguments, instance) for workers in (1, 2)}
         db.session.execute(delete(OutboxEmail))
         db.session.commit()
-    print(f"{arguments.emails} emails, PostgreSQL, fake SendGrid on 127.0.0.1")
+    print(f"{arguments.emails} emails, PostgreSQL, fake SendGrid on 127.0.0.1 answering in "
+          f"{arguments.latency * 1000:.0f} ms, {arguments.threads} sender threads a worker")
     for workers, rate in rates.items():
         print(f"  {workers} worker(s): {rate:,.0f} emails a second")
     print(f"  two workers / one: {rates[2] / rates[1]:.2f}x")

@@ -155,9 +155,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.casework.routes import bp as casework_bp
     from portal.family.routes import bp as family_bp
     from portal.main.routes import bp as main_bp
+    from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(family_bp, url_prefix="/family")
     app.register_blueprint(casework_bp, url_prefix="/casework")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(webhooks_bp, url_prefix="/webhooks")

@@ -3,7 +3,9 @@
 Every case date is counted back from today, so that whenever the demo is loaded it shows cases
 on time, due soon and late, at every stage. Each demo child's cases are created only when that
 child has no case yet: running `seed()` again, on any later day, adds nothing. No notification
-is queued for the seeded history.
+is queued for the seeded history; only the draft plan email to Ben's second parent, which
+bounced, and its delivered twin are there (final, so the worker sends neither), so that the
+"Family not reached" flag and the failed emails page have something to show.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, tuple_
 
 from portal.ehcp import milestones, services
@@ -19,6 +22,7 @@ from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType, add_months, advice_due
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Invitation, Relationship, Role, Team, User
+from portal.outbox import OutboxEmail, OutboxStatus, queue_email
 from portal.passwords import hash_password
 from portal.tokens import new_token
 
@@ -556,6 +560,9 @@ def seed(today: date | None = None) -> list[DemoAccount]:
         user = db.session.scalar(select(User).where(User.email == account.email))
         if user is None:
             user = User(email=account.email, name=account.name, role=account.role, password_hash=password_hash)
+            if account.role is Role.FAMILY:
+                # A last visit four weeks ago: the dashboard shows what has happened since.
+                user.updates_seen_at = _moment(today - timedelta(weeks=4))
             db.session.add(user)
         user.team = teams[account.team] if account.team else None
         users[account.email] = user
@@ -590,6 +597,8 @@ def seed(today: date | None = None) -> list[DemoAccount]:
                 _build_case(child, spec, case_spec, users, today)
         if spec.first_name == LINK_REQUEST_CHILD:
             _link_request(child, users)
+        if spec.first_name == NOT_REACHED_CHILD:
+            _not_reached(child, users, password_hash)
     db.session.commit()
     return list(ACCOUNTS)
 
@@ -613,6 +622,42 @@ def _link_request(child: Child, users: dict[str, User]) -> None:
                 expires_at=now + timedelta(days=7), last_sent_at=now,
             )
         )
+
+
+# A case whose family could not be emailed: the draft plan email to Ben's second parent (an
+# account that is not one of the demo sign-ins, so correcting it leaves those alone) bounced.
+NOT_REACHED_CHILD = "Ben"
+NOT_REACHED_EMAIL = "jamie.parentson@example.org"
+NOT_REACHED_KEY = "demo:draft-plan-bounced"
+
+
+def _not_reached(child: Child, users: dict[str, User], password_hash: str) -> None:
+    case = db.session.scalar(select(Case).where(Case.child_id == child.id).order_by(Case.id).limit(1))
+    done = db.session.scalar(select(OutboxEmail.id).where(OutboxEmail.event_key == NOT_REACHED_KEY))
+    if case is None or done is not None:
+        return
+    parent = db.session.scalar(select(User).where(User.email == NOT_REACHED_EMAIL))
+    if parent is None:
+        parent = User(email=NOT_REACHED_EMAIL, name="Jamie Parentson", role=Role.FAMILY, password_hash=password_hash)
+        db.session.add(parent)
+        db.session.add(FamilyLink(user=parent, child=child, relationship_to_child=Relationship.PARENT))
+        db.session.flush()
+    sent = _moment(case.stage_since) - timedelta(minutes=40)
+    link = f"{current_app.config['PORTAL_BASE_URL'].rstrip('/')}/family/cases/{case.id}"
+    for user, key, status, error in (
+        (users["parent.two.children@example.org"], "demo:draft-plan-delivered", OutboxStatus.DELIVERED, None),
+        (parent, NOT_REACHED_KEY, OutboxStatus.PERMANENT_FAILURE,
+         "bounce: 550 5.1.1 The email account that you tried to reach does not exist"),
+    ):
+        email = queue_email(
+            user.email, f"{child.first_name}’s EHC needs assessment or plan has moved to a new stage", "stage_changed",
+            event_key=key, user_id=user.id, case_id=case.id,
+            child_first_name=child.first_name, young_person=False, stage=case.stage.label, link=link,
+        )
+        email.status, email.last_error, email.attempts = status, error, 1
+        email.created_at = email.sent_at = sent
+        email.status_changed_at = email.provider_event_at = sent + timedelta(minutes=2)
+    case.family_not_reached_since = sent + timedelta(minutes=2)
 
 
 def case_summary() -> str:

@@ -7,7 +7,8 @@
   one, so a search or an audit record would fail in the database).
 - No form in the service takes a file, or a JSON body: a request carrying either is refused with
   a GOV.UK error page before any view (or form) sees it. (Flask-WTF would otherwise give a form
-  the uploaded FileStorage, or a JSON number or list, as a field's data.)
+  the uploaded FileStorage, or a JSON number or list, as a field's data.) The one exception is
+  SendGrid's signed Event Webhook (JSON_ENDPOINTS), which reads its raw body itself.
 - A body larger than MAX_CONTENT_LENGTH, or form fields larger than MAX_FORM_MEMORY_SIZE, is the
   GOV.UK 413 page (werkzeug raises RequestEntityTooLarge while the form is read here).
 """
@@ -17,6 +18,8 @@ from werkzeug.routing import IntegerConverter
 
 # The largest value of a PostgreSQL `integer` (and so of every id column).
 MAX_ID = 2**31 - 1
+# The only views that take a JSON body: they check its signature before reading it, not a form.
+JSON_ENDPOINTS = frozenset({"webhooks.sendgrid_events"})
 
 
 class RecordIdConverter(IntegerConverter):
@@ -40,7 +43,7 @@ def refuse_unexpected_input() -> None:
     # audited path) would fail in the database. Forms refuse it field by field, with a message.
     if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
         abort(400)
-    if request.is_json:
+    if request.is_json and request.endpoint not in JSON_ENDPOINTS:
         abort(415)
     # Reading request.files parses the body: a too-large one raises the 413 here.
     if request.files:

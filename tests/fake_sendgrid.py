@@ -62,7 +62,12 @@ class FakeSendGrid:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # socketserver's default backlog of 5 drops connections when many senders connect at
+            # once, and each dropped one waits a second for TCP to try again.
+            request_queue_size = 128
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -94,14 +99,15 @@ def _peer_gone(connection: socket.socket) -> bool:
         return True
 
 
-def serve_until_stopped(ready_file: str, results_file: str) -> None:
+def serve_until_stopped(ready_file: str, results_file: str, delay: float = 0.0) -> None:
     """Run the fake in its own process (the benchmark does, so that it does not share a GIL with
-    what it measures): writes its URL to ready_file, and on SIGTERM the accepted outbox ids."""
+    what it measures): writes its URL to ready_file, and on SIGTERM the accepted outbox ids. `delay`
+is how long it takes to answer each request, like a real provider across a network."""
     import signal
 
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *args: stopped.set())
-    with FakeSendGrid() as fake:
+    with FakeSendGrid(delay=delay) as fake:
         with open(ready_file, "w") as file:
             file.write(fake.url)
         stopped.wait()
@@ -112,4 +118,4 @@ def serve_until_stopped(ready_file: str, results_file: str) -> None:
 if __name__ == "__main__":
     import sys
 
-    serve_until_stopped(sys.argv[1], sys.argv[2])
+    serve_until_stopped(sys.argv[1], sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 0.0)

@@ -20,6 +20,7 @@ from portal.access import PUBLIC, access_rule
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Invitation, PasswordReset, Relationship, Role, User
+from portal.outbox import OutboxEmail, OutboxStatus, queue_email
 from portal.tokens import new_token
 from tests.helpers import PASSWORD, Factory, check_page, current_code, get_page, sign_in_fast
 
@@ -50,6 +51,10 @@ class Expect:
 TO_HOME = Expect(302, "HOME")
 TO_SIGN_IN = Expect(302, "auth.sign_in")
 LINK_INVALID = Expect(404)
+# Public endpoints whose access check is a signature on the request, not a session or a CSRF
+# token: SendGrid's Event Webhook. Unsigned (as here), they are refused with 403 whoever asks;
+# correctly signed requests are tested in tests/notifications/test_webhook.py.
+SIGNED_REQUESTS = {"webhooks.sendgrid_events": Expect(403)}
 
 # endpoint -> {"anonymous" | "signed-in": the expected answer}. Anything not listed is a 200 page.
 DOCUMENTED: dict[str, dict[str, Expect]] = {
@@ -75,6 +80,8 @@ DOCUMENTED: dict[str, dict[str, Expect]] = {
     "casework.withdraw_invitation": {"signed-in": Expect(302, "casework.child")},
     # Reactivating an account that is already active goes back to the accounts list.
     "admin.reactivate_account": {"signed-in": Expect(302, "admin.users")},
+    # Sending a failed email again (POST only) goes back to the list of failed emails.
+    "admin.send_email_again": {"signed-in": Expect(302, "admin.failed_emails")},
 }
 
 
@@ -105,6 +112,8 @@ class World:
     advice: AdviceRequest  # a request for advice on `case`, not yet received
     invitation: Invitation  # an open request to the family user to link `child`
     link: FamilyLink  # the family user's link to `child`
+    failed_email: OutboxEmail  # a stage-change email about `case` to the family user that bounced
+
 
     def url_values(self) -> dict[str, object]:
         return {
@@ -114,6 +123,7 @@ class World:
             "user_id": self.users[Role.CASEWORKER].id,
             "invitation_id": self.invitation.id,
             "link_id": self.link.id,
+            "email_id": self.failed_email.id,
             "token": MADE_UP_TOKEN,
         }
 
@@ -154,9 +164,20 @@ def build_world(make: Factory) -> World:
         expires_at=datetime.now(UTC) + timedelta(days=7),
     )
     db.session.add(invitation)
+    # The stage-change email to the family bounced, so the case is flagged "Family not reached":
+    # the pages for correcting the address, marking it handled and sending it again all answer.
+    failed_email = queue_email(
+        family.email, "Ourchild’s EHC needs assessment or plan has moved to a new stage", "stage_changed",
+        event_key="access-test:bounced", user_id=family.id, case_id=case.id, stage="Request received",
+    )
+    failed_email.status = OutboxStatus.PERMANENT_FAILURE
+    failed_email.last_error = "bounce: 550 5.1.1 mailbox does not exist"
+    case.family_not_reached_since = datetime.now(UTC)
     db.session.commit()
     link = db.session.scalars(select(FamilyLink).where(FamilyLink.child_id == child.id)).one()
-    return World(users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link)
+    return World(
+        users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link, failed_email
+    )
 
 
 @pytest.fixture
@@ -245,7 +266,9 @@ def test_access_matrix(app: Flask, world: World, visitor: Role | None) -> None:
         url, response = request_as(app, world, visitor, endpoint)
         checked += 1
         documented = DOCUMENTED.get(endpoint, {}).get("anonymous" if visitor is None else "signed-in")
-        if rule == PUBLIC:
+        if rule == PUBLIC and endpoint in SIGNED_REQUESTS:
+            failure = problem(response, visitor, SIGNED_REQUESTS[endpoint], app)
+        elif rule == PUBLIC:
             if response.status_code in (401, 403) or is_sign_in_redirect(response, url):
                 failures.append(f"{endpoint} ({url}) is public but refused: {response.status_code} {response.location}")
                 continue
@@ -395,6 +418,7 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
         "auth.forgot_password": {"email": family.email},
         "auth.reset_password": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         "auth.change_password": {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        "auth.email_settings": {"choice": "no"},
         "auth.accept_invitation": {"name": "Invited Parent", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         "casework.invite_family_member": {
             "name": "Nina Newparent",
@@ -436,6 +460,9 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
         "casework.remove_family_member": {"reason": "They asked us to remove their access."},
         "admin.deactivate_account": {},
         "admin.reactivate_account": {},
+        "admin.send_email_again": {},
+        "casework.correct_family_email": {"correct-email": "fiona.new.address@example.org"},
+        "casework.family_reached": {"reached-note": "Phoned the family and told them about the new stage."},
     }.get(endpoint, {})
 
 
@@ -489,8 +516,11 @@ def test_every_post_without_a_csrf_token_is_refused_and_changes_nothing(
     checked = post_endpoints(csrf_app)
     assert {"auth.sign_in", "auth.sign_out", "casework.invite_family_member", "admin.invite_staff"} <= set(checked)
     assert {"casework.change_stage", "casework.reassign", "casework.add_note"} <= set(checked)
+    assert {"casework.correct_family_email", "casework.family_reached", "admin.send_email_again"} <= set(checked)
     failures = []
     for endpoint in checked:
+        if endpoint in SIGNED_REQUESTS:
+            continue  # exempt from CSRF by its signature: see the test below
         client = csrf_client(csrf_app, csrf_world, endpoint)
         before = snapshot()
         response = client.post(csrf_url(csrf_app, csrf_world, endpoint), data=post_data(endpoint, csrf_world))
@@ -553,6 +583,23 @@ def test_csrf_refused_reset_two_factor_keeps_the_secret(csrf_app: Flask, csrf_wo
     assert check_page(response, 400).h1 == "Sorry, we could not save your answers"
     db.session.refresh(caseworker)
     assert caseworker.totp_secret == secret
+
+
+def test_the_signed_webhook_is_exempt_from_csrf_but_refuses_an_unsigned_post(
+    csrf_app: Flask, csrf_world: CsrfSetUp
+) -> None:
+    """SendGrid's Event Webhook has no session and no CSRF token: its signature is the check
+    (CSRF protects a session's cookies, and it has none). An unsigned POST, form or JSON, is
+    refused with 403 and changes nothing."""
+    assert set(SIGNED_REQUESTS) <= set(post_endpoints(csrf_app))
+    for endpoint in SIGNED_REQUESTS:
+        url = csrf_url(csrf_app, csrf_world, endpoint)
+        before = snapshot()
+        for client in (csrf_app.test_client(), csrf_client(csrf_app, csrf_world, "auth.sign_out")):
+            for kwargs in ({"data": {}}, {"json": [{"event": "delivered", "sg_event_id": "x", "timestamp": 1}]}):
+                response = client.post(url, **kwargs)
+                assert response.status_code == 403, (endpoint, kwargs)
+        assert snapshot() == before
 
 
 def test_the_same_post_with_a_token_is_accepted(csrf_app: Flask, csrf_world: CsrfSetUp) -> None:

@@ -1,18 +1,29 @@
 """Production refuses unsafe settings; development works with nothing set."""
 
+import base64
 import secrets
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from config import Config, ProductionConfig, database_url
 from portal import create_app
+
+# The Signed Event Webhook's verification key as SendGrid shows it: base64 DER, no PEM lines.
+WEBHOOK_KEY = base64.b64encode(
+    ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+).decode()
 
 GOOD = {
     "SECRET_KEY": secrets.token_urlsafe(48),
     "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
     "EMAIL_BACKEND": "sendgrid",
     "SENDGRID_API_KEY": "SG.test-key",
+    "SENDGRID_WEBHOOK_PUBLIC_KEY": WEBHOOK_KEY,
     "FORCE_HTTPS": True,
     "RATELIMIT_ENABLED": True,
     "PROXY_FIX_HOPS": 0,

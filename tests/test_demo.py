@@ -16,7 +16,7 @@ from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
 from portal.models import AuditEvent, Child, FamilyLink, Relationship, Role, Team, User
-from portal.outbox import OutboxEmail
+from portal.outbox import OutboxEmail, OutboxStatus
 
 CASE_MODELS = (Case, StageChange, AdviceRequest, TimelineException, CaseNote)
 ALL_MODELS = (*CASE_MODELS, User, Team, Child, FamilyLink)
@@ -76,7 +76,7 @@ def test_seeding_again_adds_nothing_even_on_a_later_day(app):
 def test_seeding_keeps_a_demo_family_that_already_exists(app):
     """A database seeded before the demo had cases gets the cases added to the same children."""
     demo.seed()
-    for model in (StageChange, AdviceRequest, TimelineException, CaseNote, Case):
+    for model in (OutboxEmail, StageChange, AdviceRequest, TimelineException, CaseNote, Case):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     children = _count(Child)
@@ -268,7 +268,10 @@ def test_children_are_synthetic_and_aged_2_to_24(today):
 
 
 def test_seeding_queues_no_email_and_uses_only_example_org_addresses(today):
-    assert _count(OutboxEmail) == 0
+    # Only the two emails of a past stage change, both final: nothing for the worker to send.
+    emails = list(db.session.scalars(select(OutboxEmail)))
+    assert sorted(email.status for email in emails) == [OutboxStatus.DELIVERED, OutboxStatus.PERMANENT_FAILURE]
+    assert all(email.status.is_final and email.to_email.endswith("@example.org") for email in emails)
     for user in db.session.scalars(select(User)):
         assert user.email.endswith("@example.org"), user.email
     opened = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case-opened")).all()
@@ -284,3 +287,15 @@ def test_a_demo_case_that_breaks_the_rules_is_refused(app, monkeypatch):
     monkeypatch.setattr(demo, "CHILDREN", (bad,))
     with pytest.raises(ValueError, match="cannot move"):
         demo.seed()
+
+
+def test_one_case_shows_a_family_not_reached(today):
+    """Ben's second parent (not a demo sign-in) did not get the draft plan email: his case is
+    flagged, and the failed email is there for the administrator's page."""
+    flagged = list(db.session.scalars(select(Case).where(Case.family_not_reached_since.is_not(None))))
+    assert [case.child.first_name for case in flagged] == [demo.NOT_REACHED_CHILD]
+    failed = db.session.scalar(select(OutboxEmail).where(OutboxEmail.status == OutboxStatus.PERMANENT_FAILURE))
+    assert (failed.case_id, failed.to_email) == (flagged[0].id, demo.NOT_REACHED_EMAIL)
+    assert demo.NOT_REACHED_EMAIL not in {account.email for account in demo.ACCOUNTS}
+    demo.seed()
+    assert _count(OutboxEmail) == 2

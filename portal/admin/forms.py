@@ -30,3 +30,7 @@ class DeactivateForm(FlaskForm):
 
 class ReactivateForm(FlaskForm):
     submit = SubmitField("Reactivate account", widget=GovSubmitInput())
+
+
+class SendAgainForm(FlaskForm):
+    """A "Send again" button on the failed emails page: nothing to fill in but the CSRF token."""

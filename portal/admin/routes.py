@@ -1,4 +1,5 @@
-"""Administration: staff invitations (managers and admins), accounts and the audit log (admins)."""
+"""Administration: staff invitations (managers and admins), accounts, the audit log and failed
+emails (admins)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -97,5 +98,5 @@ def audit_log():
     return render_template("admin/audit_log.html", events=events, page=page, pages=pages, total=total)
 
 
-# Deactivating and reactivating accounts register themselves on `bp`.
-from portal.admin import account_status  # noqa: E402, F401
+# Deactivating and reactivating accounts, and the failed emails, register themselves on `bp`.
+from portal.admin import account_status, failed_emails  # noqa: E402, F401

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from portal.forms import email_field, name_field, new_password_fields
 from portal.passwords import MAX_LENGTH
@@ -72,3 +72,39 @@ class ChangePasswordForm(FlaskForm):
         self.confirm.label.text = "Confirm your new password"
         # The account's email address and name count as easy to guess (see StrongPassword).
         self._user_hint = " ".join(user_hints)
+
+
+def _on_off(legend: str, hint: str, yes: str, no: str) -> RadioField:
+    return RadioField(
+        legend,
+        widget=GovRadioInput(),
+        description=hint,
+        choices=[SelectChoice("yes", yes), SelectChoice("no", no)],
+        validators=[InputRequired(message=f"Select whether you want {legend[0].lower()}{legend[1:]}")],
+    )
+
+
+class MessageEmailsForm(FlaskForm):
+    """A family's optional emails: new messages from the SEND team."""
+
+    choice = _on_off(
+        "Emails about new messages from the SEND team",
+        "We email you when the SEND team sends you a message in this service. The email does not "
+        "include the message: you sign in to read it.",
+        "Yes, email me about new messages",
+        "No, do not email me about new messages",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class DigestEmailsForm(FlaskForm):
+    """A caseworker's or manager's optional email: the daily digest."""
+
+    choice = _on_off(
+        "A daily email about your cases’ deadlines",
+        "Each working day at 8am: your cases whose legal deadline is in the next 7 days or has "
+        "passed. There is no email on a day with nothing to list.",
+        "Yes, send me the daily email",
+        "No, do not send me the daily email",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

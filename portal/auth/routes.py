@@ -255,5 +255,5 @@ def accept_invitation(token: str):
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 400 if form.errors else 200
 
 
-# Changing one's own password registers itself on `bp`.
-from portal.auth import account_pages  # noqa: E402, F401
+# Changing one's own password and email settings register themselves on `bp`.
+from portal.auth import account_pages, email_settings  # noqa: E402, F401

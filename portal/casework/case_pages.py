@@ -23,6 +23,7 @@ from portal.ehcp.models import Case
 from portal.ehcp.timeline import deadline_status
 from portal.extensions import db
 from portal.models import Role
+from portal.notifications.status_words import london_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -117,13 +118,14 @@ def save(case: Case, template: str, form: CaseForm, use_case: Callable[[], objec
 @bp.route("/cases/<int:case_id>")
 @roles(*CASE_STAFF)
 def case(case_id: int):
-    """The summary: where the case stands, what is due, what the family sees, the history,
-    advice, exceptions and staff notes, and a link to each task."""
+    """The summary: where the case stands, what is due, what the family sees, the emails to the
+    family, the history, advice, exceptions and staff notes, and a link to each task."""
     case = team_case_or_404(case_id)
     on = queries.today()
     advice = [
         (item, deadline_status(item.due_on, on, met_on=item.received_on)) for item in queries.advice_requests(case.id)
     ]
+    emails, more_emails = queries.family_emails(case.id)
     html = render_template(
         "casework/case.html",
         **where_it_stands(case),
@@ -133,5 +135,9 @@ def case(case_id: int):
         outstanding=[(item, status) for item, status in advice if item.received_on is None],
         exceptions=queries.timeline_exceptions(case.id),
         notes=queries.staff_notes(case.id),
+        emails=emails,
+        more_emails=more_emails,
+        to_correct=next((email for email in emails if email.failed_for_good and not email.resent and email.name), None),
+        not_reached_on=london_date(case.family_not_reached_since) if case.family_not_reached_since else None,
     )
     return viewed(case, html)

@@ -105,6 +105,7 @@ class CaseloadFiltersForm(Form):
     late_without_reason = BooleanField("Late and the family not told why")
     due_soon = BooleanField("Due in the next 14 days")
     excepted = BooleanField("With an exception recorded")
+    not_reached = BooleanField("Family not reached by email")
     closed = BooleanField("Include closed cases")
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 

@@ -15,6 +15,8 @@ from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, Timel
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.models import AuditEvent, Child, Role, User
+from portal.notifications.status_words import EmailSeen, seen
+from portal.outbox import OutboxEmail
 
 DUE_SOON_DAYS = 14
 SEARCH_TERMS = 5
@@ -55,6 +57,7 @@ class CaseloadFilters:
     late_without_reason: bool = False
     due_soon: bool = False
     excepted: bool = False
+    not_reached: bool = False
     include_closed: bool = False
     search: str = ""
     sort: str = SORTS[0]
@@ -77,6 +80,7 @@ class TeamCounts:
     due_soon: int
     unassigned: int
     excepted: int
+    not_reached: int
 
 
 def _overdue(on: date):
@@ -119,6 +123,8 @@ def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) ->
             query = query.where(or_(*wanted))
     if filters.excepted:
         query = query.where(Case.has_exception.is_(True))
+    if filters.not_reached:
+        query = query.where(Case.family_not_reached_since.is_not(None))
     # Every word must be part of the child's first or last name or of the case reference. Only
     # a search joins the children: counting the matches is then an index scan.
     terms = filters.search.split()[:SEARCH_TERMS]
@@ -176,6 +182,7 @@ def team_counts(team_id: int, on: date) -> TeamCounts:
             func.count(case((_due_soon(on), 1))),
             func.count(case((Case.caseworker_id.is_(None), 1))),
             func.count(case((Case.has_exception.is_(True), 1))),
+            func.count(case((Case.family_not_reached_since.is_not(None), 1))),
         ).where(Case.team_id == team_id, Case.closed.is_(False))
     ).one()
     return TeamCounts(*row)
@@ -285,6 +292,25 @@ def last_change(case: Case) -> LastChange | None:
     if row is None:
         return None
     return LastChange(by=row.name or "Someone", at=row.created_at)
+
+
+FAMILY_EMAILS_SHOWN = 20
+
+
+def family_emails(case_id: int) -> tuple[list[EmailSeen], bool]:
+    """The emails to the family about the case, newest first, as staff see them (the newest
+    FAMILY_EMAILS_SHOWN, and whether there are more). One query: each recipient's name comes
+    with the email, and an email sent again is known from its copy's `resend_of_id`."""
+    rows = db.session.execute(
+        select(OutboxEmail, User.name)
+        .outerjoin(User, User.id == OutboxEmail.user_id)
+        .where(OutboxEmail.case_id == case_id)
+        .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+        .limit(FAMILY_EMAILS_SHOWN + 1)
+    ).all()
+    resent = {email.resend_of_id for email, _ in rows if email.resend_of_id is not None}
+    shown = [seen(email, name, resent=email.id in resent) for email, name in rows[:FAMILY_EMAILS_SHOWN]]
+    return shown, len(rows) > FAMILY_EMAILS_SHOWN
 
 
 # --- A child's cases --------------------------------------------------------------------------

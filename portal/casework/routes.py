@@ -31,7 +31,7 @@ PAGE_SIZE = 25
 # --- The caseload -----------------------------------------------------------------------------
 
 
-CHECKBOXES = ("mine", "unassigned", "overdue", "late_without_reason", "due_soon", "excepted", "closed")
+CHECKBOXES = ("mine", "unassigned", "overdue", "late_without_reason", "due_soon", "not_reached", "excepted", "closed")
 
 
 def _filters(form: CaseloadFiltersForm) -> queries.CaseloadFilters:
@@ -43,6 +43,7 @@ def _filters(form: CaseloadFiltersForm) -> queries.CaseloadFilters:
         late_without_reason=form.late_without_reason.data,
         due_soon=form.due_soon.data,
         excepted=form.excepted.data,
+        not_reached=form.not_reached.data,
         include_closed=form.closed.data,
         search=form.q.data or "",
         sort=form.sort.data or queries.SORTS[0],
@@ -203,4 +204,4 @@ def invite_family_member_view(child_id: int):
 
 
 # The case page and its forms, and the family members' access pages, register themselves on `bp`.
-from portal.casework import case_pages, family_members, stage_pages, task_pages  # noqa: E402, F401
+from portal.casework import case_pages, family_members, reach_pages, stage_pages, task_pages  # noqa: E402, F401

@@ -3,18 +3,44 @@ each email is an outbox row committed with the change that causes it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
+from portal.ehcp import milestones
+from portal.ehcp.milestones import CaseDates
 from portal.ehcp.models import Case, StageChange
 from portal.extensions import db
+from portal.family.stage_text import stage_text
+from portal.family.wording import action_sentence, duty_sentence
 from portal.models import FamilyLink, Relationship, User
 from portal.outbox import queue_email
 
 
-def notify_family_of_stage_change(case: Case) -> None:
+def stage_email_words(dates: CaseDates, young_person: bool, today: date) -> dict[str, str | None]:
+    """What a stage-change email says beyond the stage's name, in the family pages' words: what
+    the stage means, the family's own date to act by, and the council's next legal duty. Dates
+    already passed are left out (the case page explains them). Nothing personal."""
+    family_date = next(
+        (action_sentence(m) if m.action.startswith("appeal") else duty_sentence(m)
+         for m in milestones.family_dates(dates) if m.due_on >= today),
+        None,
+    )
+    duty = milestones.next_milestone(dates)
+    council_duty = duty_sentence(duty) if duty is not None and duty.council_owns and duty.due_on >= today else None
+    return {
+        "meaning": stage_text(dates.stage, young_person).happening,
+        "family_date": family_date,
+        "council_duty": council_duty,
+    }
+
+
+def notify_family_of_stage_change(case: Case, today: date | None = None) -> None:
     """The one place a stage-change email is created: an outbox row per family member, always
-    sent whatever their settings. Only the child's first name and the new stage go in it."""
+    sent whatever their settings. Only the child's first name, the new stage, what it means and
+    its dates go in it: never a note, a surname or a date of birth."""
+    today = today or date.today()
     db.session.flush()  # the new stage change gets its id: the emails' event keys name it
     stage_change_id = db.session.scalar(select(func.max(StageChange.id)).where(StageChange.case_id == case.id))
     members = db.session.execute(
@@ -38,4 +64,5 @@ def notify_family_of_stage_change(case: Case) -> None:
             young_person=young_person,
             stage=case.stage.label,
             link=link,
+            **stage_email_words(case.dates, young_person, today),
         )

@@ -183,7 +183,7 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
     case.expected_on, case.delay_reason = expected_on, delay_reason
     refresh(case)
     audit.record("stage-changed", actor=actor, target=f"case:{case.id}")
-    notify_family_of_stage_change(case)
+    notify_family_of_stage_change(case, today)
     _commit(case)
     return change
 

@@ -1,13 +1,13 @@
 """Family pages: the children linked to this account and where their EHC cases stand.
 Another family's child or case is a 404, the same as one that does not exist."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import refuse_record, roles
-from portal.family import links, progress, queries, wording
+from portal.family import links, progress, queries, updates, wording
 from portal.family.forms import ButtonForm
 from portal.models import Relationship, Role
 
@@ -17,6 +17,7 @@ bp = Blueprint("family", __name__)
 @bp.route("/")
 @roles(Role.FAMILY)
 def dashboard():
+    now = datetime.now(UTC)  # before reading, so that nothing recorded meanwhile is missed
     today = date.today()
     cards = queries.children_with_cases(current_user.id)
     views = {card.case.id: _view(card.case, card.link.relationship_to_child, today) for card in cards if card.case}
@@ -30,14 +31,22 @@ def dashboard():
     if only_themself:  # a young person with their own account reads about themself
         heading = next(iter(views.values())).heading if views else "Your education, health and care needs assessment"
     requests = links.pending_requests(current_user)
-    return render_template(
+    readers = {card.child.id: _reader(card.child, card.link.relationship_to_child) for card in cards}
+    news = updates.since_last_visit(current_user.updates_seen_at, readers)
+    page = render_template(
         "family/dashboard.html", cards=cards, views=views, requests=requests, only_themself=only_themself,
-        heading=heading,
+        heading=heading, updates=news,
     )
+    updates.mark_seen(current_user.id, now)  # after rendering: what they saw is no longer new
+    return page
+
+
+def _reader(child, relationship: Relationship) -> wording.Reader:
+    return wording.Reader(relationship is Relationship.YOUNG_PERSON, child.first_name)
 
 
 def _view(case, relationship: Relationship, today: date) -> wording.FamilyView:
-    reader = wording.Reader(relationship is Relationship.YOUNG_PERSON, case.child.first_name)
+    reader = _reader(case.child, relationship)
     return wording.family_view(
         case.dates, reader, today, case.expected_on, case.delay_reason, case.first_final_plan_on
     )

@@ -1,15 +1,24 @@
 """Whether a family was reached: an email about a case that fails for good (permanent- or
 technical-failure) flags the case "Family not reached", so that a caseworker phones or writes
-instead. Called in the same transaction as the status change, by the worker and the webhook."""
+instead. Called in the same transaction as the status change, by the worker and the webhook.
+
+The flag is cleared by a caseworker (portal/casework/reach_pages.py): correcting the family
+member's address (which sends the email again to it), or saying how they reached the family."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from portal.ehcp.models import Case
+from portal import audit
+from portal.ehcp.models import Case, CaseNote
+from portal.ehcp.services import CaseProblem, use_case
 from portal.extensions import db
+from portal.models import FamilyLink, Role, User
+from portal.notifications import status_words
+from portal.notifications.resend import queue_again
 from portal.outbox import OutboxEmail
 
 FAILED_FOR_GOOD = ("permanent-failure", "technical-failure")
@@ -25,3 +34,76 @@ def flag_not_reached(email_id: int, now: datetime) -> None:
         .values(family_not_reached_since=now)
         .execution_options(synchronize_session=False)
     )
+
+
+# --- Clearing the flag: a caseworker corrects the address, or reaches the family another way -----
+
+HANDLED_NOTE = "Family not reached by email. Phoned or wrote to them instead: "
+
+
+def failed_family_email(case: Case, email_id: int) -> tuple[OutboxEmail, User] | None:
+    """An email about the case that failed for good, with its recipient: a family member still
+    linked to the case's child. None otherwise."""
+    row = db.session.execute(
+        select(OutboxEmail, User)
+        .join(User, User.id == OutboxEmail.user_id)
+        .join(FamilyLink, and_(FamilyLink.user_id == User.id, FamilyLink.child_id == case.child_id))
+        .where(
+            OutboxEmail.id == email_id,
+            OutboxEmail.case_id == case.id,
+            OutboxEmail.status.in_(status_words.FAILED_FOR_GOOD),
+            User.role == Role.FAMILY,
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _clear_flag(case: Case) -> bool:
+    """A plain UPDATE, as when the flag is raised: a form open on the case still saves. False
+    if the flag was already clear (someone else handled it)."""
+    result = db.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.family_not_reached_since.is_not(None))
+        .values(family_not_reached_since=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+@use_case
+def correct_family_email(actor: User, case: Case, failed: OutboxEmail, member: User, address: str) -> OutboxEmail:
+    """Change the family member's email address, clear the flag and send the failed email again
+    to the new address: one transaction."""
+    if address.lower() == failed.to_email.lower():
+        raise CaseProblem("Enter a different email address. The email to this address could not be delivered",
+                          "email")
+    taken = db.session.scalar(
+        select(User.id).where(func.lower(User.email) == address.lower(), User.id != member.id).limit(1)
+    )
+    if taken is not None:
+        raise CaseProblem("This email address belongs to another account. Check it with the family", "email")
+    try:
+        email = queue_again(failed, to_email=address)
+        member.email = address
+        _clear_flag(case)
+        audit.record("family-email-corrected", actor=actor, target=f"user:{member.id}",
+                     detail=f"case:{case.id}, outbox-email:{failed.id}")
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another account took the address meanwhile
+        raise CaseProblem("This email address belongs to another account. Check it with the family",
+                          "email") from None
+    return email
+
+
+@use_case
+def mark_family_reached(actor: User, case: Case, note: str) -> bool:
+    """The caseworker phoned or wrote to the family: a staff note says what they did, and the
+    flag is cleared. False (nothing saved) if someone else had already cleared it."""
+    if not _clear_flag(case):
+        db.session.rollback()
+        return False
+    db.session.add(CaseNote(case_id=case.id, author=actor, text=HANDLED_NOTE + note.strip()))
+    audit.record("family-reached-another-way", actor=actor, target=f"case:{case.id}")
+    db.session.commit()
+    return True

@@ -3,7 +3,7 @@ counts, in a fixed number of queries whatever the caseload's size."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -147,7 +147,8 @@ def test_the_filter_form_is_a_get_form_that_works_without_javascript(caseworker_
     assert form["action"] == "/casework/"
     names = {field["name"] for field in form.select("input, select") if field.get("name")}
     assert names == {
-        "q", "stage", "sort", "mine", "unassigned", "overdue", "late_without_reason", "due_soon", "excepted", "closed",
+        "q", "stage", "sort", "mine", "unassigned", "overdue", "late_without_reason", "due_soon", "not_reached",
+        "excepted", "closed",
     }
     assert form.select_one("button").get_text(strip=True) == "Apply filters"
     assert not form.select("input[name=csrf_token]")
@@ -219,13 +220,17 @@ def test_counts_for_the_team(caseworker_client: FlaskClient, teams: Teams, make:
     set_case(closed, stage=Stage.WITHDRAWN, has_exception=True)
     south = many_cases(teams.south, 4)
     for case in south:
-        set_case(case, next_deadline_on=now - timedelta(days=2), has_exception=True)
+        set_case(case, next_deadline_on=now - timedelta(days=2), has_exception=True,
+                 family_not_reached_since=datetime.now(UTC))
+    set_case(soon[1], family_not_reached_since=datetime.now(UTC))
+    set_case(closed, family_not_reached_since=datetime.now(UTC))
     counts = [
         "3 late",
         "2 late and the family not told why",
         "2 due in the next 14 days",
         "3 not assigned",
         "1 with an exception recorded",
+        "1 where we could not email the family",
     ]
 
     page = get_page(caseworker_client, "/casework/")
@@ -242,6 +247,7 @@ def test_counts_for_the_team(caseworker_client: FlaskClient, teams: Teams, make:
         "/casework/?due_soon=y",
         "/casework/?unassigned=y",
         "/casework/?excepted=y",
+        "/casework/?not_reached=y",
     ]
     for link, count in zip(links, counts, strict=True):
         assert results_heading(get_page(caseworker_client, link)).split()[0] == count.split()[0]

@@ -85,7 +85,9 @@ def test_change_stage_saves_the_change_the_case_the_audit_and_one_email_per_acti
     assert [email.to_email for email in emails] == ["carer@example.org", "parent@example.org"]
     for email in emails:
         assert email.template == "stage_changed"
-        assert set(email.context) == {"child_first_name", "young_person", "stage", "link"}
+        assert set(email.context) == {
+            "child_first_name", "young_person", "stage", "link", "meaning", "family_date", "council_duty"
+        }
         assert email.context["young_person"] is False  # a parent and a carer: "Ourchild’s", not "Your"
         assert email.context["link"] == f"http://localhost/family/cases/{case.id}"
         assert "For you" not in repr(email.context) and case.child.last_name not in email.subject

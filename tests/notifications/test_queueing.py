@@ -50,7 +50,9 @@ def test_a_stage_change_whose_send_fails_still_commits_and_its_email_goes_later(
         assert email.status is OutboxStatus.PENDING
         assert email.event_key == f"stage-change:{change.id}:{email.user_id}"
         assert (email.case_id, email.to_email) == (case.id, "parent@example.org")
-        assert set(email.context) == {"child_first_name", "young_person", "stage", "link"}
+        assert set(email.context) == {
+            "child_first_name", "young_person", "stage", "link", "meaning", "family_date", "council_duty"
+        }
         assert send_pending(now=email.next_attempt_at) == 1
     assert all_rows()[0].status is OutboxStatus.SENT
     assert fake.accepted_ids() == [str(email.id)]
