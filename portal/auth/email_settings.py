@@ -6,13 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import FamilyLink, Relationship, Role
-
 from portal.access import ANY_SIGNED_IN, roles
 from portal.auth.email_choices import OPTIONAL_EMAIL, choose_digest_emails, choose_message_emails
 from portal.auth.forms import DigestEmailsForm, MessageEmailsForm
 from portal.auth.routes import bp
+from portal.extensions import db
+from portal.models import FamilyLink, Relationship, Role
 
 FORMS = {"message_emails": (MessageEmailsForm, choose_message_emails),
          "digest_emails": (DigestEmailsForm, choose_digest_emails)}
