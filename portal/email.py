@@ -21,6 +21,8 @@ from flask import current_app, render_template
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import CustomArg, Mail, ReplyTo
 
+from portal.sendgrid_opener import use_one_opener
+
 
 @dataclass(frozen=True)
 class Email:
@@ -95,6 +97,7 @@ def sendgrid_client() -> SendGridAPIClient:
         client = SendGridAPIClient(api_key=config["SENDGRID_API_KEY"])
         client.set_sendgrid_data_residency(config["SENDGRID_DATA_RESIDENCY"] or "global")
     client.client.timeout = config["SENDGRID_TIMEOUT_SECONDS"]
+    use_one_opener()
     current_app.extensions["sendgrid_client"] = (key, client)
     return client
 
