@@ -11,7 +11,7 @@ TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/portal_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup assets lint test-sqlite test-postgres test-browser screenshots audit clean
+.PHONY: run test setup assets lint test-sqlite test-postgres test-browser screenshots audit clean bench-load
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ test: lint test-sqlite test-postgres
 # and reflow, in Debian's chromium (`apt-get install chromium`; skipped without it).
 test-browser: setup
 	env -u TEST_DATABASE_URL $(BIN)/pytest -m browser tests/browser
+
+# The load benchmark: gunicorn with production settings on PostgreSQL, driven by wrk (apt-get
+# install wrk); makes the 100,000-case data set first if the database has fewer. See docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1/portal_bench
+bench-load: setup
+	@command -v wrk >/dev/null || { echo "The load benchmark needs wrk: apt-get install wrk"; exit 1; }
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.load
 
 # PNGs of the key pages for each role, for the README.
 screenshots: setup

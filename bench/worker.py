@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/portal_bench_worker"
 
 
-def _ensure_database(url: str) -> None:
+def ensure_database(url: str) -> None:
     server, name = url.rsplit("/", 1)
     with psycopg.connect(server + "/postgres", autocommit=True) as connection:
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=10, help="sender threads in each worker (default 10)")
     arguments = parser.parse_args()
     url = os.environ.get("BENCH_WORKER_DATABASE_URL", DEFAULT_URL)
-    _ensure_database(url)
+    ensure_database(url)
     app = create_app(_config(url))
     with app.app_context(), tempfile.TemporaryDirectory() as instance:
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

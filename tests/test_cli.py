@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Role, Team, User
-from portal.outbox import OutboxEmail
+from portal.outbox import OutboxEmail, OutboxStatus
 
 STRONG = "tangerine piano river cloud"
 
@@ -87,8 +87,9 @@ def test_seed_demo_adds_cases_once_and_queues_no_email(app):
     assert second.exit_code == 0, second.output
     assert [db.session.scalar(select(func.count()).select_from(model)) for model in models] == counts
     assert summary.group(0) in second.output
-    # Nothing for the worker to send: the demo's only emails (one bounced) are final.
-    assert all(status.is_final for status in db.session.scalars(select(OutboxEmail.status)))
+    # One email for the worker to send (the request to link Cleo), not one more for seeding again.
+    pending = db.session.scalars(select(OutboxEmail.template).where(OutboxEmail.status == OutboxStatus.PENDING))
+    assert list(pending) == ["link_request"]
     _, emails = _printed_sign_ins(first.output)
     every_email = set(emails) | set(db.session.scalars(select(User.email)))
     assert all(email.endswith("@example.org") for email in every_email)

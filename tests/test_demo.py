@@ -267,11 +267,16 @@ def test_children_are_synthetic_and_aged_2_to_24(today):
     assert len(with_family) < len(children) // 2
 
 
-def test_seeding_queues_no_email_and_uses_only_example_org_addresses(today):
-    # Only the two emails of a past stage change, both final: nothing for the worker to send.
-    emails = list(db.session.scalars(select(OutboxEmail)))
-    assert sorted(email.status for email in emails) == [OutboxStatus.DELIVERED, OutboxStatus.PERMANENT_FAILURE]
-    assert all(email.status.is_final and email.to_email.endswith("@example.org") for email in emails)
+def test_seeding_queues_one_email_and_uses_only_example_org_addresses(today):
+    # The two emails of a past stage change, both final, and the team's request to link Cleo,
+    # waiting for the worker (make run delivers it to instance/mail/).
+    emails = list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+    assert sorted(email.status for email in emails) == sorted(
+        [OutboxStatus.DELIVERED, OutboxStatus.PERMANENT_FAILURE, OutboxStatus.PENDING]
+    )
+    [pending] = [email for email in emails if not email.status.is_final]
+    assert (pending.template, pending.to_email) == ("link_request", demo.LINK_REQUEST_EMAIL)
+    assert all(email.to_email.endswith("@example.org") for email in emails)
     for user in db.session.scalars(select(User)):
         assert user.email.endswith("@example.org"), user.email
     opened = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case-opened")).all()
@@ -298,4 +303,4 @@ def test_one_case_shows_a_family_not_reached(today):
     assert (failed.case_id, failed.to_email) == (flagged[0].id, demo.NOT_REACHED_EMAIL)
     assert demo.NOT_REACHED_EMAIL not in {account.email for account in demo.ACCOUNTS}
     demo.seed()
-    assert _count(OutboxEmail) == 2
+    assert _count(OutboxEmail) == 3
