@@ -37,7 +37,10 @@ def dashboard():
         "family/dashboard.html", cards=cards, views=views, requests=requests, only_themself=only_themself,
         heading=heading, updates=news,
     )
-    updates.mark_seen(current_user.id, now)  # after rendering: what they saw is no longer new
+    # After rendering: what they saw is no longer new. Only when there was something to see (or on
+    # a first visit, to start the clock): an ordinary visit writes nothing.
+    if news or current_user.updates_seen_at is None:
+        updates.mark_seen(current_user.id, now)
     return page
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal.ehcp.models import Case
 from portal.extensions import db
 from portal.models import AuditEvent, Role, User
 from tests.helpers import PASSWORD, Factory, check_page, get_page, sign_in, sign_in_fast
@@ -62,6 +63,37 @@ def test_deactivating_ends_a_live_session_at_once_and_blocks_sign_in(app: Flask,
     # And the right password no longer signs in.
     refused = app.test_client().post("/sign-in", data={"email": parent.email, "password": PASSWORD})
     assert check_page(refused, refused.status_code).error_messages() == [WRONG]
+
+
+def test_deactivating_a_caseworker_unassigns_their_open_cases_for_a_manager_to_reassign(
+    app: Flask, make: Factory
+) -> None:
+    client, admin = admin_client(app, make)
+    caseworker = make.user(Role.CASEWORKER, name="Casey Worker")
+    other = make.user(Role.CASEWORKER, team=caseworker.team, name="Other Worker")
+    child = make.child(team=caseworker.team)
+    open_cases = [make.case(child=child, caseworker=caseworker) for _ in range(2)]
+    closed = make.case(child=make.child(team=caseworker.team), caseworker=caseworker)
+    db.session.execute(update(Case).where(Case.id == closed.id).values(closed=True))
+    kept = make.case(child=make.child(team=caseworker.team), caseworker=other)
+    db.session.commit()
+    versions = {case.id: case.version for case in open_cases}
+
+    page = get_page(client, f"/admin/accounts/{caseworker.id}/deactivate")
+    assert "Casey Worker has 2 open cases. They will become unassigned" in page.text
+    response = client.post(f"/admin/accounts/{caseworker.id}/deactivate")
+    assert response.status_code == 302
+    accounts = get_page(client, "/admin/accounts")
+    assert "Their 2 open cases are now unassigned, for a manager to reassign." in accounts.text
+
+    db.session.expire_all()
+    for case in open_cases:
+        fresh = db.session.get(Case, case.id)
+        assert fresh.caseworker_id is None and fresh.version == versions[case.id] + 1
+    assert db.session.get(Case, closed.id).caseworker_id == caseworker.id  # history keeps who had it
+    assert db.session.get(Case, kept.id).caseworker_id == other.id
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account-deactivated")).one()
+    assert (event.actor_id, event.detail) == (admin.id, "2 open cases unassigned")
 
 
 def test_reactivating_lets_them_sign_in_again(app: Flask, make: Factory) -> None:

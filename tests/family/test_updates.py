@@ -70,6 +70,21 @@ def test_a_stage_change_since_the_last_visit_is_shown_once(
     assert updates(visit(client, family.parent)) == []
 
 
+def test_a_visit_with_nothing_new_writes_nothing_and_the_next_change_still_shows(
+    app: Flask, client: FlaskClient, make: Factory, family: Family
+) -> None:
+    today = date.today()
+    case = make.case(child=family.child, request_received_on=today - timedelta(days=10))
+    visit(client, family.parent)
+    first = seen_at(family.parent)
+    assert updates(visit(client, family.parent)) == []
+    assert seen_at(family.parent) == first  # an ordinary visit is a read, not a write
+    move(app, case, family.caseworker, Stage.DECIDING_TO_ASSESS, today)
+    assert len(updates(visit(client, family.parent))) == 1
+    assert seen_at(family.parent) > first
+    assert updates(visit(client, family.parent)) == []
+
+
 def test_an_exception_is_an_update_too(app: Flask, client: FlaskClient, make: Factory, family: Family) -> None:
     today = date.today()
     case = make.case(child=family.child, request_received_on=today - timedelta(days=10))
