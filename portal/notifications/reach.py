@@ -21,8 +21,6 @@ from portal.notifications import status_words
 from portal.notifications.resend import queue_again
 from portal.outbox import OutboxEmail
 
-FAILED_FOR_GOOD = ("permanent-failure", "technical-failure")
-
 
 def flag_not_reached(email_id: int, now: datetime) -> None:
     """Flag the email's case, if it has one and is not flagged already. A plain UPDATE: it does
