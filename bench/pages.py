@@ -4,12 +4,20 @@ network), on the PostgreSQL data set made by bench/generate.py.
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python bench/pages.py --requests 200
 
 Prints p50, p95 and the SQL statements per request for each page. Results go in docs/benchmarks.md.
+
+With --profile, each chosen page is run under cProfile instead and the functions that take the
+most time (their own, and with what they call) are printed: profile before you optimise.
+
+    .venv/bin/python -m bench.pages --only "Family dashboard" --profile --requests 200
 """
 
 from __future__ import annotations
 
 import argparse
 import contextvars
+import cProfile
+import io
+import pstats
 import os
 import statistics
 import time
@@ -56,10 +64,26 @@ def _measure(client, url: str, requests: int) -> tuple[list[float], int]:
     return timings, len(statements) // requests
 
 
+def _profile(client, url: str, requests: int, top: int) -> str:
+    _get(client, url)  # warm up
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        _get(client, url)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", default="", help="time only the pages whose name starts with this")
+    parser.add_argument("--profile", action="store_true", help="profile the chosen pages instead of timing them")
+    parser.add_argument("--top", type=int, default=30, help="functions to list with --profile")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/portal_bench")
     app = create_app(_config(url))
@@ -84,10 +108,15 @@ def main() -> None:
             ("Caseload, by received", caseworker, "/casework/?sort=received"),
             ("Caseworker case page", caseworker, f"/casework/cases/{team_case.id}"),
             ("Case: change the stage", caseworker, f"/casework/cases/{team_case.id}/stage"),
+            ("Your account", family, "/account"),
+            ("Email settings", family, "/account/emails"),
         ]
         print(f"{total} cases; {args.requests} requests a page")
         print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
         for name, user, path in [page for page in pages if page[0].startswith(args.only)]:
+            if args.profile:
+                print(f"# {name}\n" + _profile(_signed_in_client(app, user), path, args.requests, args.top))
+                continue
             timings, queries = _measure(_signed_in_client(app, user), path, args.requests)
             p95 = statistics.quantiles(timings, n=20)[18]
             print(f"{name:<28} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f} {queries:8d}")
