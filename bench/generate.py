@@ -3,6 +3,9 @@ EHC cases with their stage history. Synthetic data only.
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python bench/generate.py --cases 100000
 
+With --team-sizes 1000,12500 it makes one team per size with exactly that many cases instead of
+spreading --cases across 8 teams (bench/growth.py uses this).
+
 The schema comes from the migrations; the rows are written with COPY-sized batched inserts.
 """
 
@@ -45,17 +48,27 @@ def _batched(rows: list[dict], table) -> None:
         db.session.execute(insert(table), rows[start : start + BATCH])
 
 
-def generate(cases: int, seed: int = 2026) -> dict[str, int]:
+def generate(cases: int = 0, seed: int = 2026, team_sizes: list[int] | None = None) -> dict[str, int]:
+    """`cases` spread at random across 8 teams or, with `team_sizes`, one team per size with
+    exactly that many cases (`cases` is then their sum, or may be left out)."""
     rng = random.Random(seed)
+    teams = TEAMS
+    team_of: list[int] = []
+    if team_sizes is not None:
+        if cases not in (0, sum(team_sizes)) or not team_sizes or min(team_sizes) < 1:
+            raise ValueError(f"team_sizes {team_sizes} do not make {cases} cases")
+        teams, cases = len(team_sizes), sum(team_sizes)
+        team_of = [t + 1 for t, size in enumerate(team_sizes) for _ in range(size)]
+        rng.shuffle(team_of)  # the teams' cases interleaved by id, as when they arrive over time
     today = date.today()
     now = datetime.now(UTC)
     password_hash = hash_password("bench password not used by people")
     db.session.execute(text("TRUNCATE team, user_account, child, family_link, ehc_case, stage_change CASCADE"))
 
-    team_rows = [{"id": t + 1, "name": f"Bench team {t + 1}", "created_at": now} for t in range(TEAMS)]
+    team_rows = [{"id": t + 1, "name": f"Bench team {t + 1}", "created_at": now} for t in range(teams)]
     _batched(team_rows, Team.__table__)
     staff_rows = []
-    for t in range(TEAMS):
+    for t in range(teams):
         for c in range(CASEWORKERS_PER_TEAM):
             staff_rows.append(_user(len(staff_rows) + 1, f"caseworker{t}-{c}@example.org", Role.CASEWORKER, t + 1,
                                     password_hash, now))
@@ -70,7 +83,7 @@ def generate(cases: int, seed: int = 2026) -> dict[str, int]:
     change_id = 0
     for i in range(cases):
         child_id = i + 1
-        team_id = rng.randrange(TEAMS) + 1
+        team_id = team_of[i] if team_of else rng.randrange(TEAMS) + 1
         child_rows.append({
             "id": child_id, "first_name": rng.choice(FIRST_NAMES), "last_name": f"Benchname{i}",
             "date_of_birth": today - timedelta(days=rng.randrange(2 * 365, 24 * 365)), "team_id": team_id,
@@ -141,13 +154,16 @@ def _path_to(stage: Stage) -> list[Stage]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--team-sizes", default="", help="comma-separated cases a team, e.g. 1000,12500 "
+                        "(one team per size; --cases is then ignored)")
     args = parser.parse_args()
+    team_sizes = [int(size) for size in args.team_sizes.split(",")] if args.team_sizes else None
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/portal_bench")
     app = create_app(_config(url))
     with app.app_context():
         upgrade()
         started = time.perf_counter()
-        counts = generate(args.cases)
+        counts = generate(0, team_sizes=team_sizes) if team_sizes else generate(args.cases)
         print(f"Generated {counts} in {time.perf_counter() - started:.1f} s")
 
 

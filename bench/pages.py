@@ -17,8 +17,8 @@ import argparse
 import contextvars
 import cProfile
 import io
-import pstats
 import os
+import pstats
 import statistics
 import time
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
-from portal import request_guard, sessions
+from portal import chrome, components, request_guard, sessions
 from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from portal.models import User
 
@@ -81,6 +81,8 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    chrome.init_app(app)
+    components.register(app)
 
     app.jinja_env.filters["phone_link"] = phone_link
 

@@ -14,22 +14,23 @@ and tests/components runs each fixture of each component rendered here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def attributes(value: Any) -> Markup:
     """GOV.UK Frontend's `govukAttributes` macro: ` name="value"` pairs.
 
-    A string (or Markup) is output as it is. In a mapping, each item is a value or
-    `{"value": ..., "optional": bool}`: a missing (None) value gives `name=""`, unless optional,
-    when it is left out (as is an optional False); an optional True gives the bare name. Booleans
-    are written as Nunjucks writes them, `true` and `false`."""
-    if value is None or value is False:
-        return Markup("")
+    A string is output as it is (the caller's trusted markup, as in the macro). In a mapping, each
+    item is a value or `{"value": ..., "optional": bool}`: a missing (None) value gives `name=""`,
+    unless optional, when it is left out (as is an optional False); an optional True gives the
+    bare name. Values are written as Nunjucks writes them: `true`, `false`, and 2.0 as `2`."""
     if isinstance(value, str):
-        return Markup(value) if isinstance(value, Markup) else Markup(value)
+        return Markup(value)  # noqa: S704 - attributes given as a string are the template's own markup
     if not isinstance(value, Mapping):
         return Markup("")
     parts: list[str] = []
@@ -40,28 +41,42 @@ def attributes(value: Any) -> Markup:
         if optional and item_value is True:
             parts.append(f" {escape(name)}")
             continue
-        if optional and item_value in (None, False):
+        if optional and (item_value is None or item_value is False):
             continue
-        parts.append(f' {escape(name)}="{_attribute_text(item_value)}"')
-    return Markup("".join(parts))
+        parts.append(f' {escape(name)}="{nunjucks_text(item_value)}"')
+    return Markup("".join(parts))  # noqa: S704 - every name and value above is escaped
 
 
-def _attribute_text(value: Any) -> str:
+def nunjucks_text(value: Any) -> Markup:
+    """`{{ value }}` as Nunjucks writes it, escaped: nothing for None, `true`/`false`, 2.0 as `2`."""
     if value is None:
-        return ""
+        return Markup("")
     if value is True:
-        return "true"
+        return Markup("true")
     if value is False:
-        return "false"
-    return str(escape(value))
+        return Markup("false")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return escape(value)
 
 
-def text_or_html(options: Mapping[str, Any] | None, html_key: str = "html", text_key: str = "text") -> Markup:
+def text_or_html(options: Mapping[str, Any] | None) -> Markup:
     """`params.html | safe if params.html else params.text`, the pattern every component uses."""
     if not options:
         return Markup("")
-    html = options.get(html_key)
+    html = options.get("html")
     if html:
-        return Markup(html)
-    text = options.get(text_key)
-    return escape(text) if text not in (None, False) else Markup("")
+        return Markup(html)  # noqa: S704 - `html` options are trusted markup, as in GOV.UK Frontend
+    return nunjucks_text(options.get("text"))
+
+
+def register(app: Flask) -> None:
+    """Each renderer as a Jinja global under its macro's name: templates call them as macros."""
+    from portal.components.pagination import pagination
+    from portal.components.summary_list import summary_list
+    from portal.components.table import table
+    from portal.components.tag import tag
+
+    app.jinja_env.globals.update(
+        govukPagination=pagination, govukSummaryList=summary_list, govukTable=table, govukTag=tag
+    )

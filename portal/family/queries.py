@@ -7,9 +7,8 @@ Nothing here loads a staff-only note: stage history is read column by column, wi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
@@ -38,6 +37,8 @@ class ChildCases:
     link: FamilyLink
     case: Case | None = None
     earlier: list[CaseLine] = field(default_factory=list)
+    # When any of the child's cases last changed (a stage change or an exception updates its case).
+    last_changed: datetime | None = None
 
     @property
     def child(self) -> Child:
@@ -62,37 +63,27 @@ def linked_child(user_id: int, child_id: int) -> FamilyLink | None:
 
 
 def children_with_cases(user_id: int) -> list[ChildCases]:
-    """Three queries: the links with their children and teams, every case's key columns, and the
-    latest case of each child in full."""
-    links = db.session.scalars(
-        select(FamilyLink)
-        .join(FamilyLink.child)
-        .options(contains_eager(FamilyLink.child).joinedload(Child.team))
-        .where(FamilyLink.user_id == user_id)
-        .order_by(Child.first_name, Child.id)
-    ).all()
-    cards = {link.child_id: ChildCases(link) for link in links}
-    if not cards:
-        return []
-
+    """One query: the links with their children and teams, and every case of each child (with its
+    team and caseworker's name), newest request first; the newest is the child's case."""
     rows = db.session.execute(
-        select(Case.id, Case.child_id, Case.reference, Case.request_received_on, Case.stage)
-        .where(Case.child_id.in_(cards))
-        .order_by(Case.child_id, Case.request_received_on.desc(), Case.id.desc())
+        select(FamilyLink, Case)
+        .join(FamilyLink.child)
+        .outerjoin(Case, Case.child_id == FamilyLink.child_id)
+        .options(contains_eager(FamilyLink.child).joinedload(Child.team), *_with_team_and_caseworker())
+        .where(FamilyLink.user_id == user_id)
+        .order_by(Child.first_name, Child.id, Case.request_received_on.desc(), Case.id.desc())
     ).all()
-    by_child: dict[int, list[CaseLine]] = defaultdict(list)
-    for row in rows:
-        by_child[row.child_id].append(CaseLine(row.id, row.reference, row.request_received_on, row.stage))
-    latest_ids = [cases[0].id for cases in by_child.values()]
-
-    if latest_ids:
-        latest = db.session.scalars(
-            select(Case).options(*_with_team_and_caseworker()).where(Case.id.in_(latest_ids))
-        ).all()
-        for case in latest:
-            card = cards[case.child_id]
+    cards: dict[int, ChildCases] = {}
+    for link, case in rows:
+        card = cards.setdefault(link.child_id, ChildCases(link))
+        if case is None:
+            continue
+        if case.updated_at is not None and (card.last_changed is None or case.updated_at > card.last_changed):
+            card.last_changed = case.updated_at
+        if card.case is None:
             card.case = case
-            card.earlier = by_child[case.child_id][1:]
+        else:
+            card.earlier.append(CaseLine(case.id, case.reference, case.request_received_on, case.stage))
     return list(cards.values())
 
 

@@ -32,7 +32,8 @@ def dashboard():
         heading = next(iter(views.values())).heading if views else "Your education, health and care needs assessment"
     requests = links.pending_requests(current_user)
     readers = {card.child.id: _reader(card.child, card.link.relationship_to_child) for card in cards}
-    news = updates.since_last_visit(current_user.updates_seen_at, readers)
+    last_changed = max((card.last_changed for card in cards if card.last_changed), default=None)
+    news = updates.since_last_visit(current_user.updates_seen_at, readers, last_changed)
     page = render_template(
         "family/dashboard.html", cards=cards, views=views, requests=requests, only_themself=only_themself,
         heading=heading, updates=news,

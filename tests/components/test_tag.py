@@ -18,4 +18,6 @@ def test_text_is_escaped_and_html_is_not():
 
 def test_a_difference_in_markup_is_caught():
     with pytest.raises(AssertionError):
-        assert_same_html('<strong class="govuk-tag govuk-tag--red">Late</strong>', '<strong class="govuk-tag">Late</strong>')
+        assert_same_html(
+            '<strong class="govuk-tag govuk-tag--red">Late</strong>', '<strong class="govuk-tag">Late</strong>'
+        )
