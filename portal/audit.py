@@ -1,6 +1,7 @@
 """The audit log: one row per security event or staff action, added to the current transaction."""
 
 from flask import has_request_context, request
+from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models import AuditEvent, User
@@ -24,3 +25,15 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def commit_without_waiting_for_disk() -> None:
+    """Commit a transaction whose only write is the audit record of a read (a staff member
+    viewed a case or searched): on PostgreSQL it does not wait for the disk (synchronous_commit
+    off, for this transaction only). The page does not wait on a disk flush for a record of
+    reading it; only a crash of the database server itself could lose the last fraction of a
+    second of such records. Changes to cases and accounts always wait for the disk."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()

@@ -18,7 +18,8 @@ def navigation(page: Page) -> list[str]:
 
 
 def chrome_text(page: Page) -> str:
-    parts = [page.soup.select_one(selector) for selector in ("header", ".govuk-phase-banner", "footer", ".govuk-skip-link")]
+    selectors = ("header", ".govuk-phase-banner", "footer", ".govuk-skip-link")
+    parts = [page.soup.select_one(selector) for selector in selectors]
     return " ".join(" ".join(part.get_text(" ").split()) for part in parts if part is not None)
 
 
@@ -28,7 +29,8 @@ def chrome_text(page: Page) -> str:
         (Role.FAMILY, "/family/", ["Assessments and plans", "Your account", "Sign out"]),
         (Role.CASEWORKER, "/casework/", ["Caseload", "Children", "Your account", "Sign out"]),
         (Role.MANAGER, "/casework/", ["Caseload", "Children", "Invite staff", "Your account", "Sign out"]),
-        (Role.ADMIN, "/account", ["Invite staff", "Accounts", "Failed emails", "Audit log", "Your account", "Sign out"]),
+        (Role.ADMIN, "/account",
+         ["Invite staff", "Accounts", "Failed emails", "Audit log", "Your account", "Sign out"]),
         (Role.COPRODUCTION, "/account", ["Your account", "Sign out"]),
     ],
 )

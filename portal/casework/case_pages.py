@@ -21,7 +21,6 @@ from portal.casework.routes import bp
 from portal.ehcp import lateness, milestones, services
 from portal.ehcp.models import Case
 from portal.ehcp.timeline import deadline_status
-from portal.extensions import db
 from portal.models import Role
 from portal.notifications.status_words import london_date
 
@@ -63,9 +62,9 @@ def where_it_stands(case: Case) -> dict:
 
 def viewed(case: Case, html: str, status: int = 200):
     """Every view of a case by staff is written to the audit log, committed after the page is
-    built (a commit expires what the page reads)."""
+    built (a commit expires what the page reads), without waiting for the disk."""
     audit.record("case-viewed", actor=current_user, target=f"case:{case.id}")
-    db.session.commit()
+    audit.commit_without_waiting_for_disk()
     return html, status
 
 

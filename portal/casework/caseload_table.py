@@ -1,0 +1,119 @@
+"""The caseload's HTML that is costly to build in a template: the table of cases (GOV.UK
+Frontend's table and tags, rendered by portal.components) and the filter form (GOV.UK Frontend's
+form macros, rendered once for each set of values and then reused).
+
+The filter form's HTML depends only on the values in the form (from the query string) and the
+fixed choices: nothing about the person. A form with errors is always rendered afresh."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flask import current_app, render_template, url_for
+from markupsafe import Markup
+
+from portal.components.tag import tag
+
+if TYPE_CHECKING:
+    from portal.casework.caseload_pages import Deadline
+    from portal.casework.forms import CaseloadFiltersForm
+    from portal.casework.queries import CaseloadPage
+    from portal.ehcp.models import Case
+
+ORDERS = {
+    "deadline": "nearest legal deadline first",
+    "stage": "by stage, then nearest legal deadline",
+    "received": "oldest request first",
+}
+FILTER_FORMS_KEPT = 256
+
+
+def filters_html(form: CaseloadFiltersForm) -> Markup:
+    """The filter form for these values: rendered once, then reused (up to FILTER_FORMS_KEPT)."""
+    if form.errors:
+        return Markup(render_template("casework/_caseload_filters.html", form=form))  # noqa: S704 - autoescaped
+    cache: dict[tuple, Markup] = current_app.extensions.setdefault("caseload_filters", {})
+    key = tuple((field.name, field.data) for field in form)
+    html = cache.get(key)
+    if html is None:
+        if len(cache) >= FILTER_FORMS_KEPT:
+            cache.clear()
+        html = cache[key] = Markup(render_template("casework/_caseload_filters.html", form=form))  # noqa: S704
+    return html
+
+
+def short_date(value: date) -> str:
+    """Months cut short, as GOV.UK style allows in tables where space is tight ("Sept" has 4 letters)."""
+    return f"{value.day} {'Sept' if value.month == 9 else value.strftime('%b')} {value.year}"
+
+
+def _small_tag(text: str, colour: str) -> Markup:
+    return tag({"text": text, "classes": f"govuk-tag--{colour} govuk-!-font-size-16"})
+
+
+def _child_cell(case: Case) -> Markup:
+    html = Markup('<a class="govuk-link" href="{}">{} {}</a> <span class="app-caseload__reference">{}</span>').format(
+        url_for("casework.case", case_id=case.id), case.child.first_name, case.child.last_name, case.reference
+    )
+    if case.family_not_reached_since:
+        html += Markup("<br>") + _small_tag("Family not reached", "red")
+    return html
+
+
+def _deadline_cell(case: Case, deadline: Deadline | None) -> Markup:
+    if deadline is None:
+        return Markup("None")
+    label = Markup('<span class="govuk-!-display-block">{}</span>').format(deadline.label)
+    due = short_date(case.next_deadline_on)
+    if deadline.status.is_late:
+        return label + Markup("{} {}").format(due, _small_tag(deadline.status.text, "red"))
+    text = deadline.status.text
+    return label + Markup("{}, {}").format(due, text[:1].lower() + text[1:])
+
+
+def _expected_cell(case: Case, deadline: Deadline | None) -> Markup:
+    html = Markup.escape(short_date(case.expected_on)) if case.expected_on else Markup("")
+    if deadline is not None and deadline.family_not_told_why:
+        return html + (Markup("<br>") if case.expected_on else Markup("")) + _small_tag("Family not told why", "orange")
+    return html if case.expected_on else Markup("Not set")
+
+
+def cases_table(result: CaseloadPage, deadlines: dict[int, Deadline | None], sort: str) -> dict:
+    """govukTable's options for a page of cases."""
+    sorted_by = sort if sort in ORDERS else "deadline"
+    caption = f"Cases, {ORDERS[sorted_by]}"
+    if result.pages > 1:
+        caption += f" (page {result.page} of {result.pages})"
+
+    def header(text: str, sort_name: str | None = None, classes: str = "") -> dict:
+        cell: dict = {"text": text, "classes": classes}
+        if sort_name is not None and sort_name == sorted_by:
+            cell["attributes"] = {"aria-sort": "ascending"}
+        return cell
+
+    rows = []
+    for case in result.cases:
+        deadline = deadlines[case.id]
+        rows.append([
+            {"html": _child_cell(case)},
+            {"html": _small_tag(case.stage.label, case.stage.info.tag_colour)},
+            {"text": short_date(case.request_received_on)},
+            {"html": _deadline_cell(case, deadline)},
+            {"html": _expected_cell(case, deadline)},
+            {"text": case.caseworker.name if case.caseworker else "Not assigned"},
+        ])
+    return {
+        "caption": caption,
+        "captionClasses": "govuk-visually-hidden",
+        "classes": "govuk-!-font-size-16 app-caseload",
+        "head": [
+            header("Child and reference"),
+            header("Stage", "stage", "app-caseload__stage"),
+            header("Received", "received"),
+            header("Next legal deadline", "deadline", "govuk-!-width-one-third"),
+            header("Expected date", classes="app-caseload__expected"),
+            header("Caseworker"),
+        ],
+        "rows": rows,
+    }
