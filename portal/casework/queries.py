@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, not_, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
@@ -87,15 +87,20 @@ def _overdue(on: date):
     return and_(Case.closed.is_(False), Case.next_deadline_on < on)
 
 
-def late_without_reason(on: date):
-    """SQL for portal.ehcp.lateness.late_without_reason: the council deadline has passed and the
-    family has not been given both an expected date that has not passed and a reason."""
-    told_why = and_(
+def _told_why(on: date):
+    """The family has been given both an expected date that has not passed and a reason (never
+    NULL: with no expected date it is false)."""
+    return and_(
         Case.expected_on.is_not(None),
         Case.expected_on >= on,
         func.rtrim(func.coalesce(Case.delay_reason, ""), WHITESPACE) != "",
     )
-    return and_(Case.next_deadline_on < on, not_(told_why))
+
+
+def late_without_reason(on: date):
+    """SQL for portal.ehcp.lateness.late_without_reason: the council deadline has passed and the
+    family has not been given both an expected date that has not passed and a reason."""
+    return and_(Case.next_deadline_on < on, not_(_told_why(on)))
 
 
 def _due_soon(on: date):
@@ -103,9 +108,8 @@ def _due_soon(on: date):
 
 
 def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) -> Select:
-    query = select(Case).where(Case.team_id == team_id)
-    if not filters.include_closed:
-        query = query.where(Case.closed.is_(False))
+    scope = (Case.team_id == team_id, *(() if filters.include_closed else (Case.closed.is_(False),)))
+    query = select(Case).where(*scope)
     if filters.stage is not None:
         query = query.where(Case.stage == filters.stage)
     groups = (
@@ -125,20 +129,23 @@ def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) ->
         query = query.where(Case.has_exception.is_(True))
     if filters.not_reached:
         query = query.where(Case.family_not_reached_since.is_not(None))
-    # Every word must be part of the child's first or last name or of the case reference. Only
-    # a search joins the children: counting the matches is then an index scan.
-    terms = filters.search.split()[:SEARCH_TERMS]
-    if terms:
-        query = query.join(Case.child)
-    for term in terms:
-        query = query.where(
-            or_(
-                Child.first_name.icontains(term, autoescape=True),
-                Child.last_name.icontains(term, autoescape=True),
-                Case.reference.icontains(term, autoescape=True),
-            )
+    # Every word must be part of the child's first or last name or of the case reference: found
+    # through the trigram indexes (PostgreSQL; SQLite scans), not by reading every child.
+    for term in filters.search.split()[:SEARCH_TERMS]:
+        by_name = select(Case.id).join(Case.child).where(
+            *scope, or_(_contains(Child.first_name, term), _contains(Child.last_name, term))
         )
+        by_reference = select(Case.id).where(*scope, _contains(Case.reference, term))
+        query = query.where(Case.id.in_(union_all(by_name, by_reference)))
     return query
+
+
+def _contains(column, term: str):
+    """`term` is part of `column`, whatever the case: lower(column) LIKE lower('%term%'), the
+    expression the trigram indexes in portal.ehcp.models are on (icontains would be ILIKE on
+    PostgreSQL and lower() on SQLite). % and _ in the term are only themselves."""
+    escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return func.lower(column).like(func.lower(f"%{escaped}%"), escape="/")
 
 
 STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}
@@ -157,35 +164,50 @@ def _order(sort: str) -> tuple:
 
 def caseload(team_id: int, user_id: int, filters: CaseloadFilters, on: date, page: int, page_size: int) -> CaseloadPage:
     """Two queries: how many cases match, and one page of them with their children and caseworkers,
-    in the order asked for (see `_order`)."""
+    in the order asked for (see `_order`).
+
+    The page's ids come first (a "deferred join"), ordered and offset over the partial indexes of
+    open cases, which hold the order's and the usual filters' columns: page 200 reads index
+    entries, not 5,000 rows. Page numbers work as before (OFFSET), with no keyset to carry."""
     matching = _matching(team_id, user_id, filters, on)
     total = db.session.scalar(select(func.count()).select_from(matching.with_only_columns(Case.id).subquery())) or 0
     pages = max((total + page_size - 1) // page_size, 1)
+    order = _order(filters.sort)
+    page_ids = (
+        matching.with_only_columns(Case.id).order_by(*order).limit(page_size).offset((page - 1) * page_size)
+    ).subquery()
     cases = db.session.scalars(
-        matching.options(
+        select(Case)
+        .join(page_ids, page_ids.c.id == Case.id)
+        .options(
             joinedload(Case.child).load_only(Child.first_name, Child.last_name),
             joinedload(Case.caseworker).load_only(User.name),
         )
-        .order_by(*_order(filters.sort))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        .order_by(*order)
     ).all()
     return CaseloadPage(list(cases), total, page, pages)
 
 
 def team_counts(team_id: int, on: date) -> TeamCounts:
-    """One query over the team's open cases."""
+    """One query over the team's open cases, an index-only scan of ix_ehc_case_team_open_covering.
+    The delay reason is not in that index (too long for one), so "late without a reason" is the
+    late cases less those whose family was told why, counted in a subquery that reads only the
+    cases with an expected date that has not passed (ix_ehc_case_team_open_expected)."""
+    open_cases = (Case.team_id == team_id, Case.closed.is_(False))
+    late_told_why = and_(Case.next_deadline_on < on, _told_why(on))
+    told_why = select(func.count()).select_from(Case).where(*open_cases, late_told_why).scalar_subquery()
     row = db.session.execute(
         select(
             func.count(case((Case.next_deadline_on < on, 1))),
-            func.count(case((late_without_reason(on), 1))),
+            told_why,
             func.count(case((_due_soon(on), 1))),
             func.count(case((Case.caseworker_id.is_(None), 1))),
             func.count(case((Case.has_exception.is_(True), 1))),
             func.count(case((Case.family_not_reached_since.is_not(None), 1))),
-        ).where(Case.team_id == team_id, Case.closed.is_(False))
+        ).where(*open_cases)
     ).one()
-    return TeamCounts(*row)
+    late, late_told_why, *others = row
+    return TeamCounts(late, late - late_told_why, *others)
 
 
 # --- One case ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.ehcp.milestones import CaseDates
@@ -13,6 +13,9 @@ from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
 from portal.models import Child, Team, User, enum_column, utcnow
+
+# Partial indexes over open cases, with the very condition the queries use (`closed IS false`).
+OPEN = {"postgresql_where": text("closed IS false"), "sqlite_where": text("closed IS 0")}
 
 
 class AdviceProvider(enum.StrEnum):
@@ -37,11 +40,37 @@ class Case(db.Model):
     """One EHC needs assessment and the plan that follows. A child may have several over time."""
 
     __tablename__ = "ehc_case"
+    # The caseload reads a team's open cases from these partial indexes (migration 0007), never
+    # the whole table: docs/explain.md shows the plans.
     __table_args__ = (
-        # The caseload: a team's open cases, nearest deadline first.
-        Index("ix_ehc_case_team_open_deadline", "team_id", "closed", "next_deadline_on"),
+        # A page of open cases, nearest deadline first (the caseload's full order), read in order.
+        Index("ix_ehc_case_team_open_by_deadline", "team_id", "next_deadline_on", "reference", "id", **OPEN),
         # ... or oldest request first.
-        Index("ix_ehc_case_team_open_received", "team_id", "closed", "request_received_on"),
+        Index(
+            "ix_ehc_case_team_open_by_received",
+            "team_id", "request_received_on", "next_deadline_on", "reference", "id",
+            **OPEN,
+        ),
+        # The team counts, the count of matches and the stage order: an index-only scan. Not the
+        # delay reason (up to 2,000 characters: too wide for an index entry); see below.
+        Index(
+            "ix_ehc_case_team_open_covering",
+            "team_id",
+            postgresql_include=[
+                "id", "reference", "stage", "caseworker_id", "request_received_on", "next_deadline_on",
+                "expected_on", "has_exception", "family_not_reached_since", "closed",
+                "child_id",
+            ],
+            **OPEN,
+        ),
+        # The open cases whose family has an expected date: the few whose reason is read.
+        Index(
+            "ix_ehc_case_team_open_expected",
+            "team_id", "expected_on",
+            postgresql_include=["next_deadline_on"],
+            postgresql_where=text("closed IS false AND expected_on IS NOT NULL"),
+            sqlite_where=text("closed IS 0 AND expected_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,3 +181,16 @@ class CaseNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     author: Mapped[User | None] = relationship()
+
+
+# Search by part of a name or reference (portal.casework.queries._contains: lower(x) LIKE lower(y)):
+# trigram indexes on PostgreSQL only (migration 0007). SQLite has none and scans instead; Alembic
+# skips expression indexes that SQLite lacks when comparing the models with the schema.
+def _trigram(name: str, expression) -> Index:
+    index = Index(name, expression.label("value"), postgresql_using="gin", postgresql_ops={"value": "gin_trgm_ops"})
+    return index.ddl_if(dialect="postgresql")
+
+
+_trigram("ix_child_first_name_trgm", func.lower(Child.first_name))
+_trigram("ix_child_last_name_trgm", func.lower(Child.last_name))
+_trigram("ix_ehc_case_reference_trgm", func.lower(Case.reference))

@@ -117,12 +117,14 @@ def open_case(
         stage_since=request_received_on,
     )
     refresh(case)
+    opened_at = datetime.now(UTC)
+    case.created_at = case.updated_at = opened_at
     db.session.add(case)
     db.session.flush()
     case.reference = f"EHC-{request_received_on.year}-{case.id:05d}"
     db.session.add(
         StageChange(case_id=case.id, from_stage=None, to_stage=Stage.REQUEST_RECEIVED,
-                    effective_on=request_received_on, changed_by=actor)
+                    effective_on=request_received_on, changed_by=actor, created_at=opened_at)
     )
     audit.record("case-opened", actor=actor, target=f"case:{case.id}")
     return case
@@ -168,6 +170,9 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
         expected_on, delay_reason = _expected(
             update.expected_on, update.delay_reason, milestones.council_deadline(dates), today
         )
+    # The change and the case carry the same time: the family dashboard reads a case's changes
+    # only when the case has changed since their last visit (portal/family/updates.py).
+    changed_at = datetime.now(UTC)
     change = StageChange(
         case_id=case.id,
         from_stage=case.stage,
@@ -176,8 +181,10 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
         changed_by=actor,
         family_note=update.family_note or None,
         staff_note=update.staff_note or None,
+        created_at=changed_at,
     )
     db.session.add(change)
+    case.updated_at = changed_at
     for name, value in moved.items():
         setattr(case, name, value)
     case.expected_on, case.delay_reason = expected_on, delay_reason
@@ -270,6 +277,7 @@ def record_exception(
         raise CaseProblem("The date must be today or in the past", "applies_from")
     if applies_from < case.request_received_on:
         raise CaseProblem("The date must be on or after the date the request was received", "applies_from")
+    recorded_at = datetime.now(UTC)
     exception = TimelineException(
         case_id=case.id,
         type=kind,
@@ -277,10 +285,11 @@ def record_exception(
         staff_note=(staff_note or "").strip() or None,
         applies_from=applies_from,
         recorded_by=actor,
+        recorded_at=recorded_at,
     )
     db.session.add(exception)
     case.has_exception = True
-    case.updated_at = datetime.now(UTC)
+    case.updated_at = recorded_at  # the same time as the exception (portal/family/updates.py)
     audit.record("exception-recorded", actor=actor, target=f"case:{case.id}")
     _commit(case)
     return exception

@@ -1,8 +1,8 @@
 """"Updates since your last visit" on the family dashboard: stage changes and exceptions to the
 time limits recorded on their children's cases since the family member last opened it. Two reads
 and, after the page is rendered, one UPDATE of `User.updates_seen_at`; no reads at all when none
-of the cases has changed since then (a stage change or an exception always updates its case's
-`updated_at`, in the same transaction).
+of the cases has changed since then (portal.ehcp.services gives a stage change or an exception
+and its case's `updated_at` the same time, in the same transaction).
 
 A first visit (`updates_seen_at` is None) shows no updates: the cards already say where each case
 stands, and listing its whole history as "new" would bury what matters.
@@ -11,7 +11,7 @@ stands, and listing its whole history as "new" would bury what matters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 
@@ -22,8 +22,6 @@ from portal.family.wording import Reader
 from portal.models import User
 
 MAX_SHOWN = 10
-# A stage change's `created_at` and its case's `updated_at` are set moments apart in one transaction.
-CLOCK_MARGIN = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,9 @@ def since_last_visit(
 ) -> list[Update]:
     """What changed on the cases of these children (child id -> who reads about them) since
     `seen_at`, newest first. Never a staff note: only the columns named here are read.
-    `last_changed` is when any of their cases last changed: when that is well before `seen_at`,
+    `last_changed` is when any of their cases last changed: when that is not after `seen_at`,
     nothing can be new and nothing is read."""
-    if seen_at is None or not readers or last_changed is None or last_changed < seen_at - CLOCK_MARGIN:
+    if seen_at is None or not readers or last_changed is None or last_changed <= seen_at:
         return []
     changes = db.session.execute(
         select(StageChange.case_id, Case.child_id, StageChange.from_stage, StageChange.to_stage,

@@ -85,6 +85,24 @@ def test_a_visit_with_nothing_new_writes_nothing_and_the_next_change_still_shows
     assert updates(visit(client, family.parent)) == []
 
 
+def test_a_visit_when_no_case_has_changed_reads_no_history(
+    app: Flask, client: FlaskClient, make: Factory, family: Family, count_queries
+) -> None:
+    """Nothing changed on any case since the last visit: the updates are not even looked for
+    (the cases' own `updated_at` says so), and a change made after that is still found."""
+    today = date.today()
+    case = make.case(child=family.child, request_received_on=today - timedelta(days=10))
+    visit(client, family.parent)
+    with count_queries() as queries:
+        assert updates(visit(client, family.parent)) == []
+    history = [s for s in queries.statements if "stage_change" in s or "timeline_exception" in s]
+    assert history == [], history
+    move(app, case, family.caseworker, Stage.DECIDING_TO_ASSESS, today)
+    with count_queries() as queries:
+        assert len(updates(visit(client, family.parent))) == 1
+    assert any("stage_change" in statement for statement in queries.statements)
+
+
 def test_an_exception_is_an_update_too(app: Flask, client: FlaskClient, make: Factory, family: Family) -> None:
     today = date.today()
     case = make.case(child=family.child, request_received_on=today - timedelta(days=10))
