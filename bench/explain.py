@@ -5,7 +5,7 @@ captured, and that SQL is run again under EXPLAIN (ANALYZE, BUFFERS) with the sa
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python -m bench.explain
 
 Only reads (EXPLAIN ANALYZE of SELECT statements). With --summary, only each plan's top lines,
-its scans and its execution time are printed. Results go in docs/explain.md.
+its scans and its execution time are printed. Results go in docs/benchmarks.md (the caseload's query plans).
 """
 
 from __future__ import annotations

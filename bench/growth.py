@@ -17,7 +17,7 @@ shared machine. After a warm-up, each page gets --requests requests a team, or f
 reaches --seconds (a page, both teams together): the run is bounded by about pages x --seconds
 plus the fill. SQL statements are counted per request with an event listener.
 
-It prints a Markdown table for docs/growth.md: p50 and p95 for each team, the ratio of the p50s
+It prints a Markdown table for docs/benchmarks.md: p50 and p95 for each team, the ratio of the p50s
 (large / small), the statements per request for each team, and PASS when the ratio is at most
 1.5 and the statement counts are the same, else FAIL. The exit status is 1 if any page fails.
 """

@@ -49,6 +49,8 @@ from portal.models import FamilyLink, Role, User
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql://postgres@127.0.0.1/portal_bench"
+# gunicorn as the README runs it in production.
+WORKERS, THREADS = 2, 4
 COOKIE = "portal_session"  # config.Config.SESSION_COOKIE_NAME
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -156,8 +158,8 @@ def _people() -> tuple[dict[str, User], int, int]:
     return people, family_case[1], staff_case
 
 
-def _start(env: dict[str, str], port: int) -> subprocess.Popen:
-    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
+def _start(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
+    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     process = subprocess.Popen(gunicorn, cwd=ROOT, env=env)  # noqa: S603 - fixed arguments
     deadline = time.monotonic() + 60
@@ -217,6 +219,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="cases the data set must have (made if fewer)")
     parser.add_argument("--duration", type=int, default=10, help="seconds for each page at each connection count")
     parser.add_argument("--connections", default="16,64", help="comma-separated connection counts")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=THREADS, help="threads in each worker")
     parser.add_argument("--only", default="", help="measure only pages whose name contains this (and the bare route)")
     arguments = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -241,7 +245,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as instance:
         script = Path(instance) / "report.lua"
         script.write_text(WRK_SCRIPT)
-        server = _start(_production_env(url, secret_key, instance), port)
+        server = _start(_production_env(url, secret_key, instance), port, arguments.workers, arguments.threads)
         try:
             for page in chosen:
                 _check(base, page, cookies.get(page.who or ""))
@@ -252,8 +256,8 @@ def main() -> None:
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-    print(f"{cases:,} cases, PostgreSQL; gunicorn 2 workers x 4 threads; wrk 2 threads, "
-          f"{arguments.duration} s a page; {os.cpu_count()} CPUs")
+    print(f"{cases:,} cases, PostgreSQL; gunicorn {arguments.workers} workers x {arguments.threads} threads; "
+          f"wrk 2 threads, {arguments.duration} s a page; {os.cpu_count()} CPUs")
     print(_table(results))
 
 

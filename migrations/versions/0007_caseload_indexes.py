@@ -8,7 +8,7 @@ The team counts and the count of matches become index-only scans, a page of case
 order from an index, and search by part of a name or reference uses trigram (pg_trgm) indexes
 on PostgreSQL. SQLite gets the same partial indexes (without INCLUDE) and no trigram indexes: its
 search scans, as before. Plain CREATE INDEX (no batch), so SQLite rebuilds no table.
-See docs/explain.md.
+See docs/benchmarks.md (the caseload's query plans).
 """
 import sqlalchemy as sa
 from alembic import op

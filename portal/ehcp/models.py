@@ -41,7 +41,7 @@ class Case(db.Model):
 
     __tablename__ = "ehc_case"
     # The caseload reads a team's open cases from these partial indexes (migration 0007), never
-    # the whole table: docs/explain.md shows the plans.
+    # the whole table: the caseload's query plans in docs/benchmarks.md show it.
     __table_args__ = (
         # A page of open cases, nearest deadline first (the caseload's full order), read in order.
         Index("ix_ehc_case_team_open_by_deadline", "team_id", "next_deadline_on", "reference", "id", **OPEN),

@@ -203,7 +203,7 @@ def test_team_counts_read_the_covering_index(on_postgres: None, teams: Teams, bu
     [(statement, parameters)] = statements_of(lambda: queries.team_counts(team_id, on))
     # Bitmap scans off too: on a test-sized table (whose indexes also hold earlier tests' deleted
     # rows) reading the team's rows costs about the same; on the 100,000-case benchmark the
-    # planner picks this plan by itself (docs/explain.md).
+    # planner picks this plan by itself (docs/benchmarks.md, the caseload's query plans).
     chosen = plan(statement, parameters, off=("seqscan", "bitmapscan"))
     assert "Index Only Scan using ix_ehc_case_team_open_covering" in chosen, chosen
     db.session.rollback()
