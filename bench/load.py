@@ -24,6 +24,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,6 +204,15 @@ def _wrk(base: str, page: Page, cookie: str | None, connections: int, seconds: i
                   figures["p99"], figures["errors"])
 
 
+def _median(runs: list[Result]) -> Result:
+    """A page's runs as one: the median of each figure, and every error."""
+    return Result(
+        runs[0].page, runs[0].connections, statistics.median(r.per_second for r in runs),
+        statistics.median(r.p50 for r in runs), statistics.median(r.p95 for r in runs),
+        statistics.median(r.p99 for r in runs), sum(r.errors for r in runs),
+    )
+
+
 def _table(results: list[Result]) -> str:
     bare = {r.connections: r.per_second for r in results if r.page.who is None}
     lines = ["| page | connections | requests a second | share of the bare route | p50 ms | p95 ms | p99 ms | errors |",
@@ -219,6 +229,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="cases the data set must have (made if fewer)")
     parser.add_argument("--duration", type=int, default=10, help="seconds for each page at each connection count")
     parser.add_argument("--connections", default="16,64", help="comma-separated connection counts")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every page at each connection count; figures are the medians")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=THREADS, help="threads in each worker")
     parser.add_argument("--only", default="", help="measure only pages whose name contains this (and the bare route)")
@@ -249,15 +261,21 @@ def main() -> None:
         try:
             for page in chosen:
                 _check(base, page, cookies.get(page.who or ""))
-            results = [
-                _wrk(base, page, cookies.get(page.who or ""), connections, arguments.duration, str(script))
-                for connections in levels for page in chosen
-            ]
+            results = []
+            for connections in levels:
+                # Each round measures every page once; the pages take turns, so that a slow
+                # moment on the machine does not land on one page's every run.
+                rounds = [
+                    [_wrk(base, page, cookies.get(page.who or ""), connections, arguments.duration, str(script))
+                     for page in chosen]
+                    for _ in range(arguments.repeat)
+                ]
+                results += [_median([run[index] for run in rounds]) for index in range(len(chosen))]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
     print(f"{cases:,} cases, PostgreSQL; gunicorn {arguments.workers} workers x {arguments.threads} threads; "
-          f"wrk 2 threads, {arguments.duration} s a page; {os.cpu_count()} CPUs")
+          f"wrk 2 threads, {arguments.duration} s a page, median of {arguments.repeat}; {os.cpu_count()} CPUs")
     print(_table(results))
 
 

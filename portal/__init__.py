@@ -1,5 +1,6 @@
 """SEND Family Portal: the application factory."""
 
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -85,6 +86,7 @@ def register_templates(app: Flask) -> None:
     components.register(app)
 
     app.jinja_env.filters["phone_link"] = phone_link
+    app.jinja_env.globals["date_html"] = date_html
 
     @app.context_processor
     def council() -> dict[str, object]:
@@ -98,6 +100,11 @@ def register_templates(app: Flask) -> None:
             },
             "service_name": config["SERVICE_NAME"],
         }
+
+
+def date_html(day: date) -> Markup:
+    """A date as GOV.UK writes it, in a <time> element: 17 February 2025."""
+    return Markup(f'<time datetime="{day.isoformat()}">{day.day} {day:%B %Y}</time>')  # noqa: S704 - digits and a month
 
 
 def phone_link(number: str) -> Markup:

@@ -76,7 +76,12 @@ def register(app: Flask) -> None:
     from portal.components.summary_list import summary_list
     from portal.components.table import table
     from portal.components.tag import tag
+    from portal.components.task_list import task_list
 
     app.jinja_env.globals.update(
-        govukPagination=pagination, govukSummaryList=summary_list, govukTable=table, govukTag=tag
+        govukPagination=pagination,
+        govukSummaryList=summary_list,
+        govukTable=table,
+        govukTag=tag,
+        govukTaskList=task_list,
     )
