@@ -32,6 +32,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text
@@ -58,6 +59,7 @@ class TeamPeople:
     family: User
     staff_case: int
     family_case: int
+    full_name: str  # the staff case's child, as a caseworker would search for them
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,10 @@ def _people(team_id: int, size: int) -> TeamPeople:
     )
     if not matches:
         raise SystemExit(f"no open case in team {team_id} matches the search {FRAGMENT!r}")
-    return TeamPeople(size, caseworker, db.session.get(User, family_id), staff_case, family_case)
+    first, last = db.session.execute(
+        select(Child.first_name, Child.last_name).join(Case, Case.child_id == Child.id).where(Case.id == staff_case)
+    ).one()
+    return TeamPeople(size, caseworker, db.session.get(User, family_id), staff_case, family_case, f"{first} {last}")
 
 
 def _last_page(client) -> int:
@@ -138,6 +143,7 @@ def _pages(people: TeamPeople, last_page: int) -> list[tuple[str, str, str]]:
         ("Caseload, overdue filter", "caseworker", "/casework/?overdue=y"),
         ("Caseload, family not reached filter", "caseworker", "/casework/?not_reached=y"),
         (f"Caseload, search by name ({FRAGMENT})", "caseworker", f"/casework/?q={FRAGMENT}"),
+        ("Caseload, search by a child's full name", "caseworker", f"/casework/?q={quote(people.full_name)}"),
         ("Caseload, sorted by stage", "caseworker", "/casework/?sort=stage"),
         ("Caseload, sorted by date received", "caseworker", "/casework/?sort=received"),
         ("Caseload, last page", "caseworker", f"/casework/?page={last_page}"),

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, case, func, not_, or_, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
-from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException, child_full_name
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.models import AuditEvent, Child, Role, User
@@ -129,23 +129,36 @@ def _matching(team_id: int, user_id: int, filters: CaseloadFilters, on: date) ->
         query = query.where(Case.has_exception.is_(True))
     if filters.not_reached:
         query = query.where(Case.family_not_reached_since.is_not(None))
-    # Every word must be part of the child's first or last name or of the case reference: found
-    # through the trigram indexes (PostgreSQL; SQLite scans), not by reading every child.
-    for term in filters.search.split()[:SEARCH_TERMS]:
-        by_name = select(Case.id).join(Case.child).where(
-            *scope, or_(_contains(Child.first_name, term), _contains(Child.last_name, term))
-        )
-        by_reference = select(Case.id).where(*scope, _contains(Case.reference, term))
-        query = query.where(Case.id.in_(union_all(by_name, by_reference)))
+    # Every word must be part of the child's name (first and last together) or of the case
+    # reference. Found through the trigram indexes (PostgreSQL; SQLite scans), which intersect the
+    # words' matches inside the index: every word in the name, or every word in the reference,
+    # or (with two words or more) a mix, which must have a word in the reference, so it starts
+    # from the few cases whose reference has one. Never by reading every child.
+    terms = filters.search.split()[:SEARCH_TERMS]
+    if terms:
+        name, reference = func.lower(child_full_name()), func.lower(Case.reference)
+        branches = [
+            select(Case.id).join(Case.child).where(*scope, *(_contains(name, term) for term in terms)),
+            select(Case.id).where(*scope, *(_contains(reference, term) for term in terms)),
+        ]
+        if len(terms) > 1:
+            branches.append(
+                select(Case.id).join(Case.child).where(
+                    *scope,
+                    or_(*(_contains(reference, term) for term in terms)),
+                    *(or_(_contains(name, term), _contains(reference, term)) for term in terms),
+                )
+            )
+        query = query.where(Case.id.in_(union_all(*branches)))
     return query
 
 
-def _contains(column, term: str):
-    """`term` is part of `column`, whatever the case: lower(column) LIKE lower('%term%'), the
-    expression the trigram indexes in portal.ehcp.models are on (icontains would be ILIKE on
-    PostgreSQL and lower() on SQLite). % and _ in the term are only themselves."""
+def _contains(lowered, term: str):
+    """`term` is part of `lowered` (a lower() expression), whatever the case:
+    lower(column) LIKE lower('%term%'), the expression the trigram indexes in portal.ehcp.models
+    are on (icontains would be ILIKE on PostgreSQL). % and _ in the term are only themselves."""
     escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return func.lower(column).like(func.lower(f"%{escaped}%"), escape="/")
+    return lowered.like(func.lower(f"%{escaped}%"), escape="/")
 
 
 STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, text
+from sqlalchemy import ForeignKey, Index, String, Text, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.ehcp.milestones import CaseDates
@@ -186,11 +186,16 @@ class CaseNote(db.Model):
 # Search by part of a name or reference (portal.casework.queries._contains: lower(x) LIKE lower(y)):
 # trigram indexes on PostgreSQL only (migration 0007). SQLite has none and scans instead; Alembic
 # skips expression indexes that SQLite lacks when comparing the models with the schema.
+def child_full_name():
+    """First and last name as one string, with a constant space (not a bound parameter), so that
+    a query on it matches the trigram index's expression."""
+    return Child.first_name.op("||")(literal_column("' '")).op("||")(Child.last_name)
+
+
 def _trigram(name: str, expression) -> Index:
     index = Index(name, expression.label("value"), postgresql_using="gin", postgresql_ops={"value": "gin_trgm_ops"})
     return index.ddl_if(dialect="postgresql")
 
 
-_trigram("ix_child_first_name_trgm", func.lower(Child.first_name))
-_trigram("ix_child_last_name_trgm", func.lower(Child.last_name))
+_trigram("ix_child_full_name_trgm", func.lower(child_full_name()))
 _trigram("ix_ehc_case_reference_trgm", func.lower(Case.reference))

@@ -21,7 +21,7 @@ from tests.casework.helpers import Teams
 from tests.helpers import Factory
 
 BUSY = 3000
-TRIGRAM_INDEXES = ("ix_child_first_name_trgm", "ix_child_last_name_trgm", "ix_ehc_case_reference_trgm")
+TRIGRAM_INDEXES = ("ix_child_full_name_trgm", "ix_ehc_case_reference_trgm")
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def busy_team(teams: Teams, marigold: Case) -> None:
 
 
 @pytest.mark.parametrize(
-    ("search", "index"), [("feather", "ix_child_last_name_trgm"), ("qx77", "ix_ehc_case_reference_trgm")]
+    ("search", "index"), [("feather", "ix_child_full_name_trgm"), ("qx77", "ix_ehc_case_reference_trgm")]
 )
 def test_search_uses_the_trigram_indexes(
     on_postgres: None, teams: Teams, busy_team: None, search: str, index: str
