@@ -47,17 +47,41 @@ def attributes(value: Any) -> Markup:
     return Markup("".join(parts))  # noqa: S704 - every name and value above is escaped
 
 
-def nunjucks_text(value: Any) -> Markup:
+_EMPTY: Mapping[str, Any] = {}
+
+
+def options(value: Any) -> Mapping[str, Any]:
+    """A mapping as it is; anything else, as Nunjucks would read it (no options at all)."""
+    return value if value.__class__ is dict or isinstance(value, Mapping) else _EMPTY
+
+
+def truthy(value: Any) -> bool:
+    """JavaScript's truthiness, which Nunjucks' `if` uses: an empty mapping or list is true."""
+    return bool(value) or isinstance(value, (Mapping, list, tuple))
+
+
+def text(value: Any) -> str:
     """`{{ value }}` as Nunjucks writes it, escaped: nothing for None, `true`/`false`, 2.0 as `2`."""
+    if value.__class__ is str:  # the usual case, escaped as markupsafe would be, without its overhead
+        return (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&#34;")
+            .replace("'", "&#39;")
+        )
     if value is None:
-        return Markup("")
-    if value is True:
-        return Markup("true")
-    if value is False:
-        return Markup("false")
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return escape(value)
+    return str(escape(value))
+
+
+def nunjucks_text(value: Any) -> Markup:
+    """`text(value)` as Markup."""
+    return Markup(text(value))  # noqa: S704 - escaped by text()
 
 
 def text_or_html(options: Mapping[str, Any] | None) -> Markup:

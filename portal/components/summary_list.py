@@ -14,40 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from portal.components import attributes
-
-_EMPTY: Mapping[str, Any] = {}
-
-
-def _options(value: Any) -> Mapping[str, Any]:
-    """A mapping as it is; anything else, as Nunjucks would read it (no options at all)."""
-    return value if value.__class__ is dict or isinstance(value, Mapping) else _EMPTY
-
-
-def _truthy(value: Any) -> bool:
-    """JavaScript's truthiness, which Nunjucks' `if` uses: an empty mapping or list is true."""
-    return bool(value) or isinstance(value, (Mapping, list, tuple))
-
-
-def _text(value: Any) -> str:
-    """`{{ value }}`: escaped, None as nothing, booleans and whole floats as JavaScript writes them."""
-    if value.__class__ is str:  # the usual case, escaped as markupsafe would be, without its overhead
-        return (
-            value.replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace('"', "&#34;")
-            .replace("'", "&#39;")
-        )
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return escape(value)
+from portal.components import options as _options
+from portal.components import text as _text
+from portal.components import truthy as _truthy
 
 
 def _items(actions: Any) -> list[Any] | tuple[Any, ...]:

@@ -18,6 +18,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from portal.components import attributes
+from portal.components import text as _text
+from portal.components import truthy as _truthy
 
 _NO_OPTIONS: Mapping[str, Any] = {}
 
@@ -101,22 +103,4 @@ def _classes(classes: Any) -> str:
     return f" {escape(classes)}" if classes else ""
 
 
-def _text(value: Any) -> str:
-    """A value as Nunjucks outputs it with autoescaping: nothing for None, `true`/`false` for
-    booleans, a whole float without its `.0`, anything else escaped."""
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return escape(value)
 
-
-def _truthy(value: Any) -> bool:
-    """JavaScript's truthiness, where it differs from Python's: empty lists and mappings are true."""
-    if isinstance(value, (list, tuple, Mapping)):
-        return True
-    return bool(value)
