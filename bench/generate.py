@@ -112,7 +112,8 @@ def generate(cases: int = 0, seed: int = 2026, team_sizes: list[int] | None = No
         case_rows.append({
             "id": child_id, "reference": f"EHC-{received.year}-{child_id:06d}", "child_id": child_id,
             "team_id": team_id, "caseworker_id": caseworker, "is_reassessment": False,
-            "request_received_on": received, "stage": stage, "stage_since": stage_since,
+            "request_received_on": received, "stage": stage, "stage_position": stage.position,
+            "stage_since": stage_since,
             "final_plan_on": dates.final_plan_on, "next_deadline_on": milestones.council_deadline(dates),
             "has_exception": rng.random() < 0.05, "closed": stage.is_closed, "version": 1,
             "created_at": now, "updated_at": now,

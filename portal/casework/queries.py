@@ -161,7 +161,6 @@ def _contains(lowered, term: str):
     return lowered.like(func.lower(f"%{escaped}%"), escape="/")
 
 
-STAGE_ORDER = {stage: position for position, stage in enumerate(Stage)}
 
 
 def _order(sort: str) -> tuple:
@@ -169,7 +168,7 @@ def _order(sort: str) -> tuple:
     the law runs) or by the date the request was received (oldest first), then by deadline."""
     deadline = (Case.next_deadline_on.asc().nulls_last(), Case.reference, Case.id)
     if sort == "stage":
-        return (case(STAGE_ORDER, value=Case.stage), *deadline)
+        return (Case.stage_position, *deadline)
     if sort == "received":
         return (Case.request_received_on, *deadline)
     return deadline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, literal_column, text
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, event, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.ehcp.milestones import CaseDates
@@ -36,6 +36,11 @@ class AdviceProvider(enum.StrEnum):
         }[self]
 
 
+def _stage_position(context) -> int:
+    """The insert's stage's position (a Core insert, such as bench/generate.py's, included)."""
+    return Stage(context.get_current_parameters()["stage"]).position
+
+
 class Case(db.Model):
     """One EHC needs assessment and the plan that follows. A child may have several over time."""
 
@@ -45,6 +50,12 @@ class Case(db.Model):
     __table_args__ = (
         # A page of open cases, nearest deadline first (the caseload's full order), read in order.
         Index("ix_ehc_case_team_open_by_deadline", "team_id", "next_deadline_on", "reference", "id", **OPEN),
+        # ... or by stage, in the order the law runs (stage_position), then nearest deadline.
+        Index(
+            "ix_ehc_case_team_open_by_stage",
+            "team_id", "stage_position", "next_deadline_on", "reference", "id",
+            **OPEN,
+        ),
         # ... or oldest request first.
         Index(
             "ix_ehc_case_team_open_by_received",
@@ -81,6 +92,9 @@ class Case(db.Model):
     is_reassessment: Mapped[bool] = mapped_column(default=False)
     request_received_on: Mapped[date]
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), index=True)
+    # Where the stage comes in the law's order (Stage.position), kept with the stage (see the
+    # listener below), so that the caseload sorted by stage is read from an index in order.
+    stage_position: Mapped[int] = mapped_column(SmallInteger, default=_stage_position, server_default="0")
     stage_since: Mapped[date]
     draft_served_on: Mapped[date | None]
     final_plan_on: Mapped[date | None]
@@ -199,3 +213,9 @@ def _trigram(name: str, expression) -> Index:
 
 _trigram("ix_child_full_name_trgm", func.lower(child_full_name()))
 _trigram("ix_ehc_case_reference_trgm", func.lower(Case.reference))
+
+
+@event.listens_for(Case.stage, "set")
+def _keep_stage_position(case: Case, stage: Stage, _old, _initiator) -> None:
+    """Whenever the ORM sets a case's stage, its position in the law's order goes with it."""
+    case.stage_position = Stage(stage).position

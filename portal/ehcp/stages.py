@@ -30,6 +30,11 @@ class Stage(enum.StrEnum):
         return self.info.label
 
     @property
+    def position(self) -> int:
+        """Where the stage comes in the law's order: the order the stages are declared in."""
+        return _POSITIONS[self]
+
+    @property
     def is_closed(self) -> bool:
         return self in CLOSED
 
@@ -41,6 +46,7 @@ class Stage(enum.StrEnum):
         return other in TRANSITIONS[self]
 
 
+_POSITIONS = {stage: position for position, stage in enumerate(Stage)}
 CLOSED = frozenset({Stage.NOT_ASSESSING, Stage.NOT_ISSUING, Stage.CEASED, Stage.MOVED_AWAY, Stage.WITHDRAWN})
 
 # The statutory path, in order, for the progress list a family sees.

@@ -212,7 +212,7 @@ def test_team_counts_read_the_covering_index(on_postgres: None, teams: Teams, bu
 def test_a_page_is_read_in_index_order(on_postgres: None, teams: Teams, busy_team: None) -> None:
     """Page 2 of one case a page: the page's ids come in order from the index, not a sort."""
     on, team_id, user_id = queries.today(), teams.north.id, teams.caseworker.id
-    for sort in ("deadline", "received"):
+    for sort in ("deadline", "received", "stage"):
         index = f"ix_ehc_case_team_open_by_{sort}"
         filters = CaseloadFilters(sort=sort)
         statements = statements_of(lambda f=filters: queries.caseload(team_id, user_id, f, on, 2, 1))
@@ -220,3 +220,22 @@ def test_a_page_is_read_in_index_order(on_postgres: None, teams: Teams, busy_tea
         chosen = plan(*statements[1])
         assert f"Index Only Scan using {index}" in chosen, chosen
         db.session.rollback()
+
+
+def test_a_cases_stage_position_follows_its_stage(app: Flask, make: Factory, teams: Teams) -> None:
+    """The column the stage order is read from changes with the stage, in the law's order."""
+    case = make.case(child=make.child(team=teams.north), caseworker=teams.caseworker)
+    assert case.stage_position == Stage.REQUEST_RECEIVED.position == 0
+    case.stage = Stage.ASSESSING
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(Case, case.id)
+    assert stored.stage_position == Stage.ASSESSING.position
+    assert [stage.position for stage in Stage] == list(range(len(Stage)))
+    db.session.execute(insert(Case).values(
+        reference="EHC-2026-CORE1", child_id=case.child_id, team_id=teams.north.id, stage=Stage.FINAL_PLAN,
+        request_received_on=date.today(), stage_since=date.today(), created_at=utcnow(), updated_at=utcnow(),
+    ))  # a Core insert, as bench/generate.py makes them, gets its position from the stage too
+    db.session.commit()
+    core = db.session.scalar(db.select(Case).where(Case.reference == "EHC-2026-CORE1"))
+    assert core.stage_position == Stage.FINAL_PLAN.position
