@@ -5,7 +5,23 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, event, func, literal_column, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.ehcp.milestones import CaseDates
@@ -219,3 +235,22 @@ _trigram("ix_ehc_case_reference_trgm", func.lower(Case.reference))
 def _keep_stage_position(case: Case, stage: Stage, _old, _initiator) -> None:
     """Whenever the ORM sets a case's stage, its position in the law's order goes with it."""
     case.stage_position = Stage(stage).position
+
+
+# Kept by a trigger on ehc_case (PostgreSQL, migration 0010) for the caseload's team counts:
+# portal/casework/tally.py. Never written by the app itself.
+caseload_tally = Table(
+    "caseload_tally",
+    db.metadata,
+    Column("team_id", ForeignKey("team.id"), nullable=False),
+    Column("next_deadline_on", Date),
+    Column("told_until", Date),
+    Column("unassigned", Boolean, nullable=False),
+    Column("excepted", Boolean, nullable=False),
+    Column("not_reached", Boolean, nullable=False),
+    Column("cases", Integer, nullable=False),
+    UniqueConstraint(
+        "team_id", "next_deadline_on", "told_until", "unassigned", "excepted", "not_reached",
+        name="uq_caseload_tally_key", postgresql_nulls_not_distinct=True,
+    ),
+)
