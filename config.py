@@ -8,6 +8,7 @@ start with unsafe values.
 import math
 import os
 import secrets
+import tempfile
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -165,10 +166,16 @@ class Config:
     NOTIFICATIONS_RETRY_CAP_SECONDS = float(os.environ.get("NOTIFICATIONS_RETRY_CAP_SECONDS", "3600"))
 
     # Security headers.
+    # Conversations: the council aims to reply within these many working days (portal/conversations/reply_by.py).
+    REPLY_TARGET_WORKING_DAYS = _int("REPLY_TARGET_WORKING_DAYS", 10)
+    URGENT_REPLY_TARGET_WORKING_DAYS = _int("URGENT_REPLY_TARGET_WORKING_DAYS", 2)
+    # Files sent with messages: outside the web root. Shared storage when several app servers run.
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
+
     FORCE_HTTPS = _flag("FORCE_HTTPS", False)
     PROXY_FIX_HOPS: int | None = _int("PROXY_FIX_HOPS", 0)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    # No form takes a file, and none needs more than this.
+    # No form needs more than this, except the message forms that take files (request_guard.py).
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 512 * 1024
 
@@ -205,6 +212,8 @@ class TestConfig(Config):
     DEV_SKIP_TWO_FACTOR = False
     PORTAL_BASE_URL = "http://localhost"
     PASSWORD_RESET_MIN_SECONDS = 0.0
+    # Made when the first file is stored; one folder per test process.
+    ATTACHMENT_DIR = str(Path(tempfile.gettempdir()) / f"portal-test-attachments-{os.getpid()}")
 
 
 class ProductionConfig(Config):

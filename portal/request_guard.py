@@ -5,10 +5,11 @@
   database overflow error.
 - A NUL character in the path or the query string is a bad request (PostgreSQL text cannot hold
   one, so a search or an audit record would fail in the database).
-- No form in the service takes a file, or a JSON body: a request carrying either is refused with
-  a GOV.UK error page before any view (or form) sees it. (Flask-WTF would otherwise give a form
-  the uploaded FileStorage, or a JSON number or list, as a field's data.) The one exception is
-  SendGrid's signed Event Webhook (JSON_ENDPOINTS), which reads its raw body itself.
+- Only the message forms (UPLOAD_ENDPOINTS) take files, and they may carry up to UPLOAD_MAX_BYTES;
+  no form takes a JSON body. Any other request carrying either is refused with a GOV.UK error
+  page before any view (or form) sees it. (Flask-WTF would otherwise give a form the uploaded
+  FileStorage, or a JSON number or list, as a field's data.) The one JSON exception is SendGrid's
+  signed Event Webhook (JSON_ENDPOINTS), which reads its raw body itself.
 - A body larger than MAX_CONTENT_LENGTH, or form fields larger than MAX_FORM_MEMORY_SIZE, is the
   GOV.UK 413 page (werkzeug raises RequestEntityTooLarge while the form is read here).
 """
@@ -20,6 +21,12 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 # The only views that take a JSON body: they check its signature before reading it, not a form.
 JSON_ENDPOINTS = frozenset({"webhooks.sendgrid_events"})
+# The forms that send a message, with up to 5 files of 10MB each (portal/conversations/attachments.py).
+UPLOAD_ENDPOINTS = frozenset({
+    "conversations.family_start", "conversations.family_conversation",
+    "conversations.staff_start", "conversations.staff_conversation",
+})
+UPLOAD_MAX_BYTES = 5 * 10 * 1024 * 1024 + 1024 * 1024
 
 
 class RecordIdConverter(IntegerConverter):
@@ -45,6 +52,9 @@ def refuse_unexpected_input() -> None:
         abort(400)
     if request.is_json and request.endpoint not in JSON_ENDPOINTS:
         abort(415)
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = UPLOAD_MAX_BYTES
+        return
     # Reading request.files parses the body: a too-large one raises the 413 here.
     if request.files:
         abort(400)

@@ -1,0 +1,85 @@
+"""Staff absences: who is away today, and recording or cancelling an absence.
+
+While a caseworker is away, the conversations on their cases show in the team inbox as needing
+cover, the family is told the team will reply, and emails about new family messages go to the
+team's managers instead.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.conversations.models import StaffAbsence
+from portal.extensions import db
+from portal.models import User
+
+LONGEST_ABSENCE_DAYS = 366
+
+
+class AbsenceProblem(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def away_until(user_ids: list[int], today: date) -> dict[int, date]:
+    """For each of these people away today, the last day of their absence (the latest, when
+    absences overlap)."""
+    ids = [user_id for user_id in user_ids if user_id is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(StaffAbsence.user_id, StaffAbsence.ends_on).where(
+            StaffAbsence.user_id.in_(ids),
+            StaffAbsence.starts_on <= today,
+            StaffAbsence.ends_on >= today,
+            StaffAbsence.cancelled_at.is_(None),
+        )
+    ).all()
+    found: dict[int, date] = {}
+    for user_id, ends_on in rows:
+        found[user_id] = max(ends_on, found.get(user_id, ends_on))
+    return found
+
+
+def upcoming(user_id: int, today: date) -> list[StaffAbsence]:
+    """This person's absences that have not ended, soonest first."""
+    return list(db.session.scalars(
+        select(StaffAbsence).where(
+            StaffAbsence.user_id == user_id, StaffAbsence.ends_on >= today, StaffAbsence.cancelled_at.is_(None)
+        ).order_by(StaffAbsence.starts_on, StaffAbsence.id)
+    ))
+
+
+def record(user: User, starts_on: date, ends_on: date, today: date) -> StaffAbsence:
+    if ends_on < starts_on:
+        raise AbsenceProblem("The last day away must be the same as or after the first day away", "ends_on")
+    if ends_on < today:
+        raise AbsenceProblem("The last day away must be today or in the future", "ends_on")
+    if (ends_on - starts_on).days >= LONGEST_ABSENCE_DAYS:
+        raise AbsenceProblem("An absence must be a year or shorter", "ends_on")
+    absence = StaffAbsence(user_id=user.id, starts_on=starts_on, ends_on=ends_on)
+    db.session.add(absence)
+    db.session.flush()
+    audit.record("absence-recorded", actor=user, target=f"absence:{absence.id}",
+                 detail=f"{starts_on.isoformat()} to {ends_on.isoformat()}")
+    db.session.commit()
+    return absence
+
+
+def cancel(user: User, absence_id: int) -> bool:
+    """Cancel one of this person's own absences. False if there is no such absence of theirs."""
+    absence = db.session.scalar(
+        select(StaffAbsence).where(
+            StaffAbsence.id == absence_id, StaffAbsence.user_id == user.id, StaffAbsence.cancelled_at.is_(None)
+        )
+    )
+    if absence is None:
+        return False
+    absence.cancelled_at = datetime.now(UTC)
+    audit.record("absence-cancelled", actor=user, target=f"absence:{absence.id}")
+    db.session.commit()
+    return True
