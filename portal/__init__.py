@@ -163,6 +163,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
     from portal.casework.routes import bp as casework_bp
+    from portal.conversations import bp as conversations_bp
     from portal.family.routes import bp as family_bp
     from portal.main.routes import bp as main_bp
     from portal.webhooks import bp as webhooks_bp
@@ -171,5 +172,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(family_bp, url_prefix="/family")
     app.register_blueprint(casework_bp, url_prefix="/casework")
+    # Its routes carry their own prefix: /family/messages... for families, /casework/... for staff.
+    app.register_blueprint(conversations_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")

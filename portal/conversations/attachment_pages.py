@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.conversations import bp  # noqa: F401
