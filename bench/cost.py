@@ -37,7 +37,9 @@ def _restart_with_production_settings(url: str) -> None:
     os.execve(sys.executable, [sys.executable, "-m", "bench.cost", *sys.argv[1:]], env)  # noqa: S606
 
 
-def _pages(family_case: int, staff_case: int) -> list[tuple[str, str, str | None]]:
+def _pages(
+    family_case: int, staff_case: int, family_conversation: int, staff_conversation: int,
+) -> list[tuple[str, str, str | None]]:
     return [
         ("bare route (/healthz)", "/healthz", None),
         ("bare route, signed in", "/healthz", "family"),
@@ -47,6 +49,11 @@ def _pages(family_case: int, staff_case: int) -> list[tuple[str, str, str | None
         ("caseload", "/casework/", "caseworker"),
         ("caseload, search", "/casework/?q=Ada", "caseworker"),
         ("caseworker case summary", f"/casework/cases/{staff_case}", "caseworker"),
+        ("team inbox", "/casework/inbox", "caseworker"),
+        ("team inbox, closed", "/casework/inbox?show=closed", "caseworker"),
+        ("staff conversation page", f"/casework/conversations/{staff_conversation}", "caseworker"),
+        ("family conversations", "/family/messages", "family"),
+        ("family conversation page", f"/family/messages/{family_conversation}", "family"),
     ]
 
 
@@ -61,16 +68,17 @@ def main() -> None:
         _restart_with_production_settings(url)
     key = os.environ["BENCH_COST_SECRET_KEY"]
 
-    from bench.load import _cookie, _people
+    from bench.load import _conversations, _cookie, _people
     from portal import create_app
 
     app = create_app()
     with app.app_context():
         people, family_case, staff_case = _people()
+        family_conversation, staff_conversation = _conversations(family_case, people["caseworker"].team_id)
         cookies = {who: _cookie(key, user) for who, user in people.items()}
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1"}
     print(f"{'page':<28} {'CPU ms':>8} {'wall ms':>8}")
-    for name, path, who in _pages(family_case, staff_case):
+    for name, path, who in _pages(family_case, staff_case, family_conversation, staff_conversation):
         if arguments.only.lower() not in name:
             continue
         client = app.test_client()

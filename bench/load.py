@@ -44,6 +44,7 @@ from sqlalchemy import func, select
 from bench.generate import _config, generate
 from bench.worker import ensure_database
 from portal import create_app
+from portal.conversations.models import Conversation, ConversationStatus
 from portal.ehcp.models import Case
 from portal.extensions import db
 from portal.models import FamilyLink, Role, User
@@ -83,7 +84,7 @@ class Result:
     errors: int
 
 
-def pages(family_case: int, staff_case: int) -> list[Page]:
+def pages(family_case: int, staff_case: int, family_conversation: int, staff_conversation: int) -> list[Page]:
     return [
         Page("Bare route (/healthz)", "/healthz", None),
         Page("Family dashboard", "/family/", "family"),
@@ -95,6 +96,11 @@ def pages(family_case: int, staff_case: int) -> list[Page]:
         Page("Caseload, manager", "/casework/", "manager"),
         Page("Caseworker case summary", f"/casework/cases/{staff_case}", "caseworker"),
         Page("Email settings", "/account/emails", "family"),
+        Page("Team inbox", "/casework/inbox", "caseworker"),
+        Page("Team inbox, closed", "/casework/inbox?show=closed", "caseworker"),
+        Page("Staff conversation page", f"/casework/conversations/{staff_conversation}", "caseworker"),
+        Page("Family conversations", "/family/messages", "family"),
+        Page("Family conversation page", f"/family/messages/{family_conversation}", "family"),
     ]
 
 
@@ -157,6 +163,23 @@ def _people() -> tuple[dict[str, User], int, int]:
         db.session.commit()
     people = {"family": db.session.get(User, family_case[0]), "caseworker": caseworker, "manager": manager}
     return people, family_case[1], staff_case
+
+
+def _conversations(family_case: int, team_id: int) -> tuple[int, int]:
+    """The family's most recent conversation (the top of their list), and the first conversation
+    of the team inbox (waiting for the council: urgent first, then the nearest reply-by date)."""
+    family_conversation = db.session.scalar(
+        select(Conversation.id).where(Conversation.case_id == family_case)
+        .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(1)
+    )
+    staff_conversation = db.session.scalar(
+        select(Conversation.id).join(Case, Case.id == Conversation.case_id)
+        .where(Case.team_id == team_id, Conversation.status == ConversationStatus.WAITING_FOR_COUNCIL)
+        .order_by(Conversation.urgent.desc(), Conversation.reply_due_on, Conversation.id).limit(1)
+    )
+    if family_conversation is None or staff_conversation is None:
+        raise SystemExit("The data set has no conversations: make it again with bench/generate.py")
+    return family_conversation, staff_conversation
 
 
 def _start(env: dict[str, str], port: int, workers: int, threads: int) -> subprocess.Popen:
@@ -247,10 +270,12 @@ def main() -> None:
             generate(arguments.cases)
             db.session.commit()
         people, family_case, staff_case = _people()
+        family_conversation, staff_conversation = _conversations(family_case, people["caseworker"].team_id)
         secret_key = secrets.token_urlsafe(48)
         cookies = {who: _cookie(secret_key, user) for who, user in people.items()}
         cases = db.session.scalar(select(func.count()).select_from(Case))
-    chosen = [p for p in pages(family_case, staff_case) if p.who is None or arguments.only.lower() in p.name.lower()]
+    every = pages(family_case, staff_case, family_conversation, staff_conversation)
+    chosen = [p for p in every if p.who is None or arguments.only.lower() in p.name.lower()]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     levels = [int(n) for n in arguments.connections.split(",")]

@@ -26,6 +26,7 @@ from sqlalchemy import event, select
 
 from bench.generate import _config
 from portal import create_app
+from portal.conversations.models import Conversation, ConversationStatus
 from portal.ehcp.models import Case
 from portal.extensions import db
 from portal.models import FamilyLink, Role, User
@@ -94,6 +95,15 @@ def main() -> None:
         family_case = db.session.scalar(select(Case).where(Case.child_id == family_link.child_id))
         team_case = db.session.scalar(select(Case).where(Case.team_id == caseworker.team_id).order_by(Case.id))
         total = db.session.scalar(select(db.func.count()).select_from(Case))
+        family_conversation = db.session.scalar(
+            select(Conversation.id).where(Conversation.case_id == family_case.id)
+            .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(1)
+        )
+        staff_conversation = db.session.scalar(
+            select(Conversation.id).join(Case, Case.id == Conversation.case_id)
+            .where(Case.team_id == caseworker.team_id, Conversation.status == ConversationStatus.WAITING_FOR_COUNCIL)
+            .order_by(Conversation.urgent.desc(), Conversation.reply_due_on, Conversation.id).limit(1)
+        )
         pages = [
             ("Family dashboard", family, "/family/"),
             ("Family case page", family, f"/family/cases/{family_case.id}"),
@@ -110,7 +120,14 @@ def main() -> None:
             ("Case: change the stage", caseworker, f"/casework/cases/{team_case.id}/stage"),
             ("Your account", family, "/account"),
             ("Email settings", family, "/account/emails"),
+            ("Team inbox", caseworker, "/casework/inbox"),
+            ("Team inbox, closed", caseworker, "/casework/inbox?show=closed"),
+            ("Staff conversation page", caseworker, f"/casework/conversations/{staff_conversation}"),
+            ("Family conversations", family, "/family/messages"),
+            ("Family conversation page", family, f"/family/messages/{family_conversation}"),
         ]
+        # A data set without conversations (made before they existed) has no conversation pages.
+        pages = [page for page in pages if not page[2].endswith("/None")]
         print(f"{total} cases; {args.requests} requests a page")
         print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
         for name, user, path in [page for page in pages if page[0].startswith(args.only)]:

@@ -5,14 +5,16 @@ rendering it for every request cost as much as some pages' own content.
 What goes in is only what is the same for everyone of a role: the role, which navigation item
 is the current page, and the council's and service's names from the configuration. Nothing about
 the person: no name, no email, no child. The one per-session value, the sign-out form's CSRF
-token, is a placeholder in the cached HTML, swapped for the session's own token on each request.
+token, is a placeholder in the cached HTML, swapped for the session's own token on each request;
+so is a family member's count of unread messages (UNREAD_PLACEHOLDER), read only on pages whose
+chrome has the placeholder (a family member's header) and at most once a request.
 
 The cache is per app and bounded: a few parts x the roles x the navigation's endpoints.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -27,17 +29,23 @@ PARTS = {
 }
 # Never a valid token (tokens are URL-safe base64 and dots), so it cannot clash with real content.
 CSRF_PLACEHOLDER = "@@csrf-token@@"
+# After the family's "Messages" item: " (2 unread)", or nothing when everything is read.
+UNREAD_PLACEHOLDER = "@@unread-messages@@"
 
 # The navigation for each role: (endpoint, label). The order is the order on the page.
 NAVIGATION: dict[Role | None, tuple[tuple[str, str], ...]] = {
     None: (),
-    Role.FAMILY: (("family.dashboard", "Assessments and plans"),),
-    Role.CASEWORKER: (("casework.caseload", "Caseload"), ("casework.children", "Children")),
-    Role.MANAGER: (("casework.caseload", "Caseload"), ("casework.children", "Children"),
-                   ("admin.invite_staff", "Invite staff")),
+    Role.FAMILY: (("family.dashboard", "Assessments and plans"), ("conversations.family_inbox", "Messages")),
+    Role.CASEWORKER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Inbox"),
+                      ("casework.children", "Children")),
+    Role.MANAGER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Inbox"),
+                   ("casework.children", "Children"), ("admin.invite_staff", "Invite staff")),
     Role.ADMIN: (("admin.invite_staff", "Invite staff"), ("admin.users", "Accounts"),
-                 ("admin.failed_emails", "Failed emails"), ("admin.audit_log", "Audit log")),
+                 ("admin.failed_emails", "Failed emails"), ("admin.closure_days", "Closure days"),
+                 ("admin.audit_log", "Audit log")),
 }
+# The navigation item followed by the unread count.
+UNREAD_ITEM = "conversations.family_inbox"
 ACCOUNT = ("auth.account", "Your account")
 
 
@@ -65,6 +73,8 @@ def _render(part: str, role: Role | None, current: str | None) -> Markup:
         current=current,
         signed_in=role is not None,
         csrf_token=lambda: CSRF_PLACEHOLDER,
+        unread_item=UNREAD_ITEM,
+        unread_placeholder=UNREAD_PLACEHOLDER,
         council={"name": config["COUNCIL_NAME"]},
         service_name=config["SERVICE_NAME"],
     )
@@ -81,9 +91,23 @@ def chrome(part: str) -> Markup:
         html = cache[key] = _render(part, role, key[2] if part == "header" else None)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, Markup.escape(generate_csrf()))
+    if UNREAD_PLACEHOLDER in html:
+        count = family_unread()
+        html = html.replace(UNREAD_PLACEHOLDER, f" ({count} unread)" if count else "")
     return html
+
+
+def family_unread() -> int:
+    """The signed-in family member's unread messages, read once a request (the navigation and a
+    page may both show it)."""
+    if "family_unread" not in g:
+        from portal.conversations import queries  # late: the conversations package imports much of the app
+
+        g.family_unread = queries.family_unread_count(current_user.id)
+    return g.family_unread
 
 
 def init_app(app: Flask) -> None:
     app.extensions["chrome"] = {}
     app.jinja_env.globals["chrome"] = chrome
+    app.jinja_env.globals["family_unread"] = family_unread

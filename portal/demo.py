@@ -5,7 +5,8 @@ on time, due soon and late, at every stage. Each demo child's cases are created 
 child has no case yet: running `seed()` again, on any later day, adds nothing. No notification
 is queued for the seeded history; only the draft plan email to Ben's second parent, which
 bounced, and its delivered twin are there (final, so the worker sends neither), so that the
-"Family not reached" flag and the failed emails page have something to show.
+"Family not reached" flag and the failed emails page have something to show. The demo
+conversations, and the away caseworker, are in demo_conversations.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import func, select, tuple_
 
+from portal.demo_conversations import seed_conversations
 from portal.ehcp import milestones, services
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.ehcp.stages import Stage
@@ -600,6 +602,7 @@ def seed(today: date | None = None) -> list[DemoAccount]:
         if spec.first_name == NOT_REACHED_CHILD:
             _not_reached(child, users, password_hash)
     db.session.commit()
+    seed_conversations(users, today)
     return list(ACCOUNTS)
 
 

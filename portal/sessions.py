@@ -55,8 +55,9 @@ def enforce_time_limits():
 
 
 def no_store(response):
-    """Pages may show personal data or carry a form token: never keep them in a cache."""
-    if request.endpoint != "static":
+    """Pages may show personal data or carry a form token: never keep them in a cache. A view
+    that already said no-store (a file download: "private, no-store") keeps its own words."""
+    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     return response
 

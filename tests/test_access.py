@@ -17,6 +17,9 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from portal.access import PUBLIC, access_rule
+from portal.conversations import services as conversations
+from portal.conversations.attachments import CheckedFile
+from portal.conversations.models import Attachment, Conversation, StaffAbsence
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
 from portal.extensions import db
 from portal.models import Child, FamilyLink, Invitation, PasswordReset, Relationship, Role, User
@@ -56,7 +59,8 @@ LINK_INVALID = Expect(404)
 # correctly signed requests are tested in tests/notifications/test_webhook.py.
 SIGNED_REQUESTS = {"webhooks.sendgrid_events": Expect(403)}
 
-# endpoint -> {"anonymous" | "signed-in": the expected answer}. Anything not listed is a 200 page.
+# endpoint -> {"anonymous" | "signed-in" | a role's value: the expected answer}; a role's own entry
+# comes before "signed-in". Anything not listed is a 200 page.
 DOCUMENTED: dict[str, dict[str, Expect]] = {
     # The start page and the sign-in page send someone already signed in to their home page.
     "main.start": {"signed-in": TO_HOME},
@@ -82,6 +86,15 @@ DOCUMENTED: dict[str, dict[str, Expect]] = {
     "admin.reactivate_account": {"signed-in": Expect(302, "admin.users")},
     # Sending a failed email again (POST only) goes back to the list of failed emails.
     "admin.send_email_again": {"signed-in": Expect(302, "admin.failed_emails")},
+    # Closing and reopening a conversation (POST only) go back to the conversation.
+    "conversations.close_conversation": {"signed-in": Expect(302, "conversations.staff_conversation")},
+    "conversations.reopen_conversation": {"signed-in": Expect(302, "conversations.staff_conversation")},
+    # Cancelling an absence (POST only) goes back to the absences page. The absence is the
+    # caseworker's: for the manager it is someone else's, so not found.
+    "conversations.cancel_absence": {"signed-in": Expect(302, "conversations.absence"), "manager": Expect(404)},
+    # Removing a closure day (POST only) needs the day in the form: without it, a bad request.
+    # The CSRF walk below sends one; tests/conversations/test_closure_days.py removes days.
+    "admin.remove_closure_day": {"signed-in": Expect(400)},
 }
 
 
@@ -113,7 +126,9 @@ class World:
     invitation: Invitation  # an open request to the family user to link `child`
     link: FamilyLink  # the family user's link to `child`
     failed_email: OutboxEmail  # a stage-change email about `case` to the family user that bounced
-
+    conversation: Conversation  # the family user's conversation about `case`, waiting for the council
+    attachment: Attachment  # a PDF the family user sent in `conversation`
+    absence: StaffAbsence  # the caseworker's leave, next month
 
     def url_values(self) -> dict[str, object]:
         return {
@@ -124,6 +139,9 @@ class World:
             "invitation_id": self.invitation.id,
             "link_id": self.link.id,
             "email_id": self.failed_email.id,
+            "conversation_id": self.conversation.id,
+            "attachment_id": self.attachment.id,
+            "absence_id": self.absence.id,
             "token": MADE_UP_TOKEN,
         }
 
@@ -175,8 +193,21 @@ def build_world(make: Factory) -> World:
     case.family_not_reached_since = datetime.now(UTC)
     db.session.commit()
     link = db.session.scalars(select(FamilyLink).where(FamilyLink.child_id == child.id)).one()
+    pdf = CheckedFile("letter.pdf", "application/pdf", b"%PDF-1.4\n% a letter from the school\n%%EOF\n")
+    conversation = conversations.start(
+        family, case, "When will the school's advice arrive?",
+        conversations.Draft("Has the school sent its advice yet?", "access-test-conversation", (pdf,)),
+    )
+    attachment = db.session.scalars(select(Attachment)).one()
+    absence = StaffAbsence(
+        user_id=users[Role.CASEWORKER].id,
+        starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=34),
+    )
+    db.session.add(absence)
+    db.session.commit()
     return World(
-        users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link, failed_email
+        users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link, failed_email,
+        conversation, attachment, absence,
     )
 
 
@@ -265,7 +296,10 @@ def test_access_matrix(app: Flask, world: World, visitor: Role | None) -> None:
         assert rule is not None, f"{endpoint} has no access rule"
         url, response = request_as(app, world, visitor, endpoint)
         checked += 1
-        documented = DOCUMENTED.get(endpoint, {}).get("anonymous" if visitor is None else "signed-in")
+        answers = DOCUMENTED.get(endpoint, {})
+        documented = (
+            answers.get("anonymous") if visitor is None else answers.get(visitor.value, answers.get("signed-in"))
+        )
         if rule == PUBLIC and endpoint in SIGNED_REQUESTS:
             failure = problem(response, visitor, SIGNED_REQUESTS[endpoint], app)
         elif rule == PUBLIC:
@@ -463,7 +497,37 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
         "admin.send_email_again": {},
         "casework.correct_family_email": {"correct-email": "fiona.new.address@example.org"},
         "casework.family_reached": {"reached-note": "Phoned the family and told them about the new stage."},
+        "conversations.family_start": {
+            "subject": "Transport to school", "body": "Who do I ask about transport?", "urgent": "no",
+            "submission_key": "csrf-walk-family-start",
+        },
+        "conversations.family_conversation": {
+            "body": "Thank you, that helps.", "submission_key": "csrf-walk-family-reply",
+        },
+        "conversations.staff_start": {
+            "subject": "Your child's review", "body": "Can we arrange the review meeting?",
+            "submission_key": "csrf-walk-staff-start",
+        },
+        "conversations.staff_conversation": {
+            "body": "The school sent its advice on Monday.", "submission_key": "csrf-walk-staff-reply",
+        },
+        "conversations.close_conversation": {},
+        "conversations.reopen_conversation": {},
+        "conversations.absence": {**_date(today, "starts_on"), **_date(today + timedelta(days=2), "ends_on")},
+        "conversations.cancel_absence": {},
+        "admin.closure_days": {**_date(next_weekday(today + timedelta(days=60)), "day"),
+                               "description": "Staff training day"},
+        "admin.remove_closure_day": {"day": next_weekday(today + timedelta(days=60)).isoformat()},
     }.get(endpoint, {})
+
+
+def next_weekday(day: date) -> date:
+    """The day itself, or the next Monday to Friday that is not a bank holiday."""
+    from portal.working_days import is_working_day
+
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def snapshot() -> dict[str, list[tuple]]:

@@ -26,11 +26,11 @@ def chrome_text(page: Page) -> str:
 @pytest.mark.parametrize(
     ("role", "url", "items"),
     [
-        (Role.FAMILY, "/family/", ["Assessments and plans", "Your account", "Sign out"]),
-        (Role.CASEWORKER, "/casework/", ["Caseload", "Children", "Your account", "Sign out"]),
-        (Role.MANAGER, "/casework/", ["Caseload", "Children", "Invite staff", "Your account", "Sign out"]),
+        (Role.FAMILY, "/family/", ["Assessments and plans", "Messages", "Your account", "Sign out"]),
+        (Role.CASEWORKER, "/casework/", ["Caseload", "Inbox", "Children", "Your account", "Sign out"]),
+        (Role.MANAGER, "/casework/", ["Caseload", "Inbox", "Children", "Invite staff", "Your account", "Sign out"]),
         (Role.ADMIN, "/account",
-         ["Invite staff", "Accounts", "Failed emails", "Audit log", "Your account", "Sign out"]),
+         ["Invite staff", "Accounts", "Failed emails", "Closure days", "Audit log", "Your account", "Sign out"]),
         (Role.COPRODUCTION, "/account", ["Your account", "Sign out"]),
     ],
 )

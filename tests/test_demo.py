@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
 
-from portal import demo
+from portal import demo, demo_conversations
+from portal.conversations import reply_by, wording
+from portal.conversations.models import (
+    Attachment,
+    Conversation,
+    ConversationRead,
+    ConversationStatus,
+    Message,
+    StaffAbsence,
+)
 from portal.ehcp import milestones, timeline
 from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.ehcp.stages import Stage
@@ -17,9 +26,11 @@ from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
 from portal.models import AuditEvent, Child, FamilyLink, Relationship, Role, Team, User
 from portal.outbox import OutboxEmail, OutboxStatus
+from tests.helpers import get_page, sign_in_fast
 
 CASE_MODELS = (Case, StageChange, AdviceRequest, TimelineException, CaseNote)
-ALL_MODELS = (*CASE_MODELS, User, Team, Child, FamilyLink)
+CONVERSATION_MODELS = (Conversation, Message, StaffAbsence)
+ALL_MODELS = (*CASE_MODELS, User, Team, Child, FamilyLink, *CONVERSATION_MODELS)
 
 
 def _count(model) -> int:
@@ -76,7 +87,8 @@ def test_seeding_again_adds_nothing_even_on_a_later_day(app):
 def test_seeding_keeps_a_demo_family_that_already_exists(app):
     """A database seeded before the demo had cases gets the cases added to the same children."""
     demo.seed()
-    for model in (OutboxEmail, StageChange, AdviceRequest, TimelineException, CaseNote, Case):
+    for model in (ConversationRead, Attachment, Message, Conversation, OutboxEmail, StageChange, AdviceRequest,
+                  TimelineException, CaseNote, Case):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     children = _count(Child)
@@ -304,3 +316,74 @@ def test_one_case_shows_a_family_not_reached(today):
     assert demo.NOT_REACHED_EMAIL not in {account.email for account in demo.ACCOUNTS}
     demo.seed()
     assert _count(OutboxEmail) == 3
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+def _conversations() -> list[Conversation]:
+    return list(db.session.scalars(select(Conversation).order_by(Conversation.id)))
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_conversations_in_every_state(today):
+    conversations = _conversations()
+    waiting = [c for c in conversations if c.status is ConversationStatus.WAITING_FOR_COUNCIL]
+    on_track = [c for c in waiting if not c.urgent and c.reply_due_on >= today]
+    overdue = [c for c in waiting if c.reply_due_on < today]
+    urgent = [c for c in waiting if c.urgent]
+    answered = [c for c in conversations if c.status is ConversationStatus.WAITING_FOR_FAMILY]
+    closed = [c for c in conversations if c.status is ConversationStatus.CLOSED]
+    assert on_track and len(overdue) >= 2 and urgent and answered and closed
+    assert all(c.urgent_reason is not None for c in urgent)
+    for conversation in waiting:
+        started_on = reply_by.local_date(conversation.waiting_since)
+        target = reply_by.Targets().for_conversation(conversation.urgent)
+        assert conversation.reply_due_on == reply_by.add_working_days(started_on, target)
+        assert conversation.waiting_since.replace(tzinfo=None) <= datetime.now(UTC).replace(tzinfo=None)
+    for conversation in answered + closed:
+        assert conversation.reply_due_on is None
+        assert conversation.first_reply_at is not None
+    assert all(c.closed_at is not None and c.closed_by_id == c.case.caseworker_id for c in closed)
+    for message in db.session.scalars(select(Message)):
+        assert message.body.strip() and "Staff only" not in message.body
+        assert message.author.email.endswith("@example.org")
+
+
+def test_one_conversation_needs_cover_because_its_caseworker_is_away(today, client):
+    away = _user(demo_conversations.AWAY)
+    [absence] = db.session.scalars(select(StaffAbsence).where(StaffAbsence.user_id == away.id)).all()
+    assert absence.starts_on <= today <= absence.ends_on and absence.cancelled_at is None
+    covered = [c for c in _conversations()
+               if c.case.caseworker_id == away.id and c.status is ConversationStatus.WAITING_FOR_COUNCIL]
+    assert covered
+    # The young person sees who will reply instead, in "your" words.
+    [conversation] = covered
+    young_person = _user(demo_conversations.YOUNG_PERSON)
+    assert young_person.child_links[0].child_id == conversation.case.child_id
+    sign_in_fast(client, young_person)
+    page = get_page(client, f"/family/messages/{conversation.id}")
+    first_name = away.name.split()[0]
+    assert wording.cover_sentence(first_name, absence.ends_on, conversation.case.team.name) in page.text
+
+
+def test_the_demo_parent_sees_several_conversations_in_different_states(today):
+    parent = _user(demo_conversations.PARENT)
+    children = {link.child_id for link in parent.child_links}
+    theirs = [c for c in _conversations() if c.case.child_id in children]
+    assert len(theirs) >= 4
+    assert {c.status for c in theirs} == set(ConversationStatus)
+    assert any(c.urgent for c in theirs) and any(c.reply_due_on and c.reply_due_on < today for c in theirs)
+    carers = [c for c in _conversations() if c.case.child.first_name == "Cleo"]
+    assert [c.message_count for c in carers] == [2]
+
+
+def test_seeding_conversations_again_adds_nothing_and_sends_no_message_email(today):
+    counts = {model.__name__: _count(model) for model in CONVERSATION_MODELS}
+    demo.seed(today + timedelta(days=30))
+    assert {model.__name__: _count(model) for model in CONVERSATION_MODELS} == counts
+    templates = set(db.session.scalars(select(OutboxEmail.template)))
+    assert not templates & set(demo_conversations.MESSAGE_TEMPLATES)

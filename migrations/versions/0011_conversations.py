@@ -4,9 +4,11 @@ Revision ID: 0011_conversations
 Revises: 0010_caseload_tally
 Create Date: 2026-12-01 16:31:11
 
-The team inbox reads conversations waiting for the council from a partial index, urgent first and
-nearest reply-by date first (ix_conversation_waiting); a conversation's messages are read in
-order from (conversation_id, id).
+The team inbox reads one team's conversations waiting for the council from a partial index, urgent
+first and nearest reply-by date first (ix_conversation_team_waiting), and its other views from
+(team_id, status, last_message_at); a conversation's messages are read in order from
+(conversation_id, id). A conversation carries its case's team (team_id) for that; a trigger moves
+it with the case if a case's team ever changes (the service never does that today).
 """
 
 import sqlalchemy as sa
@@ -49,6 +51,7 @@ def upgrade():
         "conversation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
         sa.Column("subject", sa.String(length=120), nullable=False),
         sa.Column(
             "status",
@@ -91,6 +94,7 @@ def upgrade():
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["ehc_case.id"], name=op.f("fk_conversation_case_id_ehc_case")),
+        sa.ForeignKeyConstraint(["team_id"], ["team.id"], name=op.f("fk_conversation_team_id_team")),
         sa.ForeignKeyConstraint(
             ["closed_by_id"], ["user_account.id"], name=op.f("fk_conversation_closed_by_id_user_account")
         ),
@@ -102,13 +106,41 @@ def upgrade():
     with op.batch_alter_table("conversation", schema=None) as batch_op:
         batch_op.create_index("ix_conversation_case_updated", ["case_id", "last_message_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_conversation_started_by_id"), ["started_by_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_conversation_status"), ["status"], unique=False)
+        if op.get_bind().dialect.name == "postgresql":
+            batch_op.create_index(
+                "ix_conversation_team_waiting",
+                ["team_id", sa.text("urgent DESC"), "reply_due_on", "id"],
+                unique=False,
+                postgresql_include=["case_id"],
+                postgresql_where=sa.text("status = 'waiting_for_council'"),
+            )
+        else:
+            batch_op.create_index(
+                "ix_conversation_team_waiting_sqlite",
+                ["team_id", "urgent", "reply_due_on", "id"],
+                unique=False,
+                sqlite_where=sa.text("status = 'waiting_for_council'"),
+            )
         batch_op.create_index(
-            "ix_conversation_waiting",
-            ["urgent", "reply_due_on", "id"],
+            "ix_conversation_team_status_latest",
+            ["team_id", "status", "last_message_at", "id"],
             unique=False,
-            postgresql_where=sa.text("status = 'waiting_for_council'"),
-            sqlite_where=sa.text("status = 'waiting_for_council'"),
+        )
+    # Should a case ever move to another team, its conversations go with it.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION conversation_follows_case_team() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN UPDATE conversation SET team_id = NEW.team_id WHERE case_id = NEW.id; RETURN NULL; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER conversation_follows_case_team AFTER UPDATE OF team_id ON ehc_case FOR EACH ROW "
+            "WHEN (OLD.team_id IS DISTINCT FROM NEW.team_id) EXECUTE FUNCTION conversation_follows_case_team()"
+        )
+    else:
+        op.execute(
+            "CREATE TRIGGER conversation_follows_case_team AFTER UPDATE OF team_id ON ehc_case FOR EACH ROW "
+            "WHEN OLD.team_id IS NOT NEW.team_id "
+            "BEGIN UPDATE conversation SET team_id = NEW.team_id WHERE case_id = NEW.id; END"
         )
 
     op.create_table(
@@ -182,13 +214,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_conversation_read_user_id"))
 
     op.drop_table("conversation_read")
+    op.execute("DROP TRIGGER conversation_follows_case_team" + (
+        " ON ehc_case" if op.get_bind().dialect.name == "postgresql" else ""
+    ))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION conversation_follows_case_team()")
     with op.batch_alter_table("conversation", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_conversation_waiting",
-            postgresql_where=sa.text("status = 'waiting_for_council'"),
-            sqlite_where=sa.text("status = 'waiting_for_council'"),
-        )
-        batch_op.drop_index(batch_op.f("ix_conversation_status"))
+        batch_op.drop_index("ix_conversation_team_status_latest")
+        if op.get_bind().dialect.name == "postgresql":
+            batch_op.drop_index("ix_conversation_team_waiting")
+        else:
+            batch_op.drop_index("ix_conversation_team_waiting_sqlite")
         batch_op.drop_index(batch_op.f("ix_conversation_started_by_id"))
         batch_op.drop_index("ix_conversation_case_updated")
 

@@ -18,6 +18,7 @@ from portal.casework import queries
 from portal.casework.case_forms import ChangeStageForm
 from portal.casework.forms import CaseForm, VersionedForm
 from portal.casework.routes import bp
+from portal.conversations.inbox_queries import case_conversations
 from portal.ehcp import lateness, milestones, services
 from portal.ehcp.models import Case
 from portal.ehcp.timeline import deadline_status
@@ -117,8 +118,9 @@ def save(case: Case, template: str, form: CaseForm, use_case: Callable[[], objec
 @bp.route("/cases/<int:case_id>")
 @roles(*CASE_STAFF)
 def case(case_id: int):
-    """The summary: where the case stands, what is due, what the family sees, the emails to the
-    family, the history, advice, exceptions and staff notes, and a link to each task."""
+    """The summary: where the case stands, what is due, what the family sees, the messages with
+    the family, the emails to the family, the history, advice, exceptions and staff notes, and a
+    link to each task."""
     case = team_case_or_404(case_id)
     on = queries.today()
     advice = [
@@ -138,5 +140,6 @@ def case(case_id: int):
         more_emails=more_emails,
         to_correct=next((email for email in emails if email.failed_for_good and not email.resent and email.name), None),
         not_reached_on=london_date(case.family_not_reached_since) if case.family_not_reached_since else None,
+        conversations=case_conversations(case.id),
     )
     return viewed(case, html)

@@ -133,8 +133,7 @@ class FamilyStartForm(MessageForm):
         "If it is urgent, why?",
         widget=GovRadioInput(),
         choices=[SelectChoice(reason.value, reason.label) for reason in UrgentReason],
-        validate_choice=False,
-        validators=[Optional()],
+        validate_choice=False,  # checked by validate_urgent_reason, only when the answer is Yes
     )
     submit = SubmitField("Send message", widget=GovSubmitInput())
 

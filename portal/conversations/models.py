@@ -68,15 +68,26 @@ WAITING = {"postgresql_where": text("status = 'waiting_for_council'"),
 class Conversation(db.Model):
     __tablename__ = "conversation"
     __table_args__ = (
-        # The team inbox: conversations waiting for the council, urgent first, nearest date first.
-        Index("ix_conversation_waiting", "urgent", "reply_due_on", "id", **WAITING),
+        # The team inbox: a team's conversations waiting for the council, urgent first, nearest
+        # date first, read in order from the index (docs/benchmarks.md: the inbox's plans). The
+        # descending key is PostgreSQL's; SQLite's copy keeps the plain columns.
+        Index("ix_conversation_team_waiting", "team_id", text("urgent DESC"), "reply_due_on", "id",
+              postgresql_include=["case_id"], **WAITING).ddl_if(dialect="postgresql"),
+        Index("ix_conversation_team_waiting_sqlite", "team_id", "urgent", "reply_due_on", "id",
+              **WAITING).ddl_if(dialect="sqlite"),
+        # The other inbox views (waiting for the family, closed): newest first (read backwards).
+        Index("ix_conversation_team_status_latest", "team_id", "status", "last_message_at", "id"),
         Index("ix_conversation_case_updated", "case_id", "last_message_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"))
+    # The case's team, copied so that the inbox reads one team's conversations from an index
+    # instead of joining every case. Set from the case when the conversation starts; a trigger
+    # (migration 0011) moves it with the case should the case's team ever change.
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     subject: Mapped[str] = mapped_column(String(MAX_SUBJECT_LENGTH))
-    status: Mapped[ConversationStatus] = mapped_column(enum_column(ConversationStatus), index=True)
+    status: Mapped[ConversationStatus] = mapped_column(enum_column(ConversationStatus))
     urgent: Mapped[bool] = mapped_column(default=False)
     urgent_reason: Mapped[UrgentReason | None] = mapped_column(enum_column(UrgentReason))
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)

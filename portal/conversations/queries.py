@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.conversations.models import Attachment, Conversation, ConversationRead, Message
 from portal.ehcp.models import Case
@@ -62,10 +62,11 @@ def team_conversation(team_id: int | None, conversation_id: int) -> Conversation
 
 
 def messages(conversation_id: int) -> list[Message]:
-    """Every message, oldest first, with its author and files (two statements)."""
+    """Every message, oldest first, with its author and files: one statement, whatever the
+    number of messages (a message has at most a few files)."""
     return list(db.session.scalars(
         select(Message)
-        .options(joinedload(Message.author), selectinload(Message.attachments))
+        .options(joinedload(Message.author), joinedload(Message.attachments))
         .where(Message.conversation_id == conversation_id)
         .order_by(Message.id)
     ).unique())

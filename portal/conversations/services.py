@@ -185,7 +185,7 @@ def start(
     if sent is not None:
         return db.session.get(Conversation, sent.conversation_id)
     conversation = Conversation(
-        case_id=case.id, subject=subject, started_by_id=actor.id, started_at=now,
+        case_id=case.id, team_id=case.team_id, subject=subject, started_by_id=actor.id, started_at=now,
         urgent=urgent_reason is not None and not actor.is_staff,
         urgent_reason=urgent_reason if not actor.is_staff else None,
         status=ConversationStatus.WAITING_FOR_FAMILY,

@@ -24,9 +24,13 @@ def author_line(message: Message, viewer_id: int) -> str:
     return f"{name}, {message.author_title}"
 
 
-def expect_reply(status: ConversationStatus, reply_due_on: date | None) -> str | None:
-    """What the family can expect, in one sentence."""
+def expect_reply(status: ConversationStatus, reply_due_on: date | None, today: date | None = None) -> str | None:
+    """What the family can expect, in one sentence (or two, when the reply is late)."""
+    today = today or date.today()
     if status is ConversationStatus.WAITING_FOR_COUNCIL and reply_due_on is not None:
+        if reply_due_on < today:
+            return (f"We aimed to reply by {long_date(reply_due_on)} and have not replied yet. We are sorry. "
+                    "The team and its managers can see that your message is waiting.")
         return f"We aim to reply by {long_date(reply_due_on)}."
     if status is ConversationStatus.WAITING_FOR_FAMILY:
         return "The SEND team has replied. You can reply if you need to."

@@ -7,6 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import refuse_record, roles
+from portal.conversations import family_queries as conversation_queries
+from portal.conversations import wording as conversation_wording
 from portal.family import links, progress, queries, updates, wording
 from portal.family.forms import ButtonForm
 from portal.models import Relationship, Role
@@ -127,4 +129,6 @@ def case(case_id: int):
             for asked in queries.advice_requests(case.id)
         ],
         exceptions=queries.timeline_exceptions(case.id),
+        conversations=conversation_queries.case_conversations(current_user.id, case.id),
+        expect_reply=conversation_wording.expect_reply,
     )

@@ -51,7 +51,7 @@ def caseworker_client(client: FlaskClient, teams: Teams) -> FlaskClient:
     return client
 
 
-def test_caseworker_home_is_the_caseload_with_caseload_before_children_in_the_menu(
+def test_caseworker_home_is_the_caseload_with_caseload_then_the_inbox_first_in_the_menu(
     client: FlaskClient, teams: Teams
 ) -> None:
     sign_in_fast(client, teams.caseworker)
@@ -59,7 +59,7 @@ def test_caseworker_home_is_the_caseload_with_caseload_before_children_in_the_me
     page = get_page(client, "/casework/")
     assert page.h1 == "Caseload"
     menu = [" ".join(a.get_text().split()) for a in page.soup.select(".govuk-service-navigation__link")]
-    assert menu.index("Caseload") == menu.index("Children") - 1
+    assert menu[:3] == ["Caseload", "Inbox", "Children"]
     assert page.soup.select_one(".govuk-service-navigation__item--active").get_text(strip=True) == "Caseload"
 
 

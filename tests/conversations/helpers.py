@@ -15,7 +15,9 @@ from portal.models import User
 _keys = itertools.count(1)
 
 
-def draft(body: str = "Could you tell me when the advice will arrive?", files: tuple[CheckedFile, ...] = ()) -> services.Draft:
+def draft(
+    body: str = "Could you tell me when the advice will arrive?", files: tuple[CheckedFile, ...] = ()
+) -> services.Draft:
     return services.Draft(body=body, submission_key=f"test-key-{next(_keys)}-{secrets.token_hex(4)}", files=files)
 
 

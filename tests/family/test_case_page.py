@@ -212,7 +212,7 @@ def test_a_case_without_advice_exceptions_or_expected_date(
     case = make.case(child=family.child, request_received_on=REQUEST)
     page = case_page(client, family.parent, case, today=date(2025, 1, 10))
     headings = [words(h) for h in page.soup.select("main h2")]
-    assert headings == ["Where things stand", "What is happening", "Progress", "History"]
+    assert headings == ["Where things stand", "What is happening", "Messages", "Progress", "History"]
     summary = rows(page.soup.select_one("main .govuk-summary-list"))
     assert "Expected date" not in summary
     assert summary["Caseworker"] == "Not yet assigned"
