@@ -36,9 +36,9 @@ UNREAD_PLACEHOLDER = "@@unread-messages@@"
 NAVIGATION: dict[Role | None, tuple[tuple[str, str], ...]] = {
     None: (),
     Role.FAMILY: (("family.dashboard", "Assessments and plans"), ("conversations.family_inbox", "Messages")),
-    Role.CASEWORKER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Inbox"),
+    Role.CASEWORKER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Team inbox"),
                       ("casework.children", "Children")),
-    Role.MANAGER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Inbox"),
+    Role.MANAGER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Team inbox"),
                    ("casework.children", "Children"), ("admin.invite_staff", "Invite staff")),
     Role.ADMIN: (("admin.invite_staff", "Invite staff"), ("admin.users", "Accounts"),
                  ("admin.failed_emails", "Failed emails"), ("admin.closure_days", "Closure days"),

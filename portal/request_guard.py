@@ -14,7 +14,7 @@
   GOV.UK 413 page (werkzeug raises RequestEntityTooLarge while the form is read here).
 """
 
-from flask import Flask, abort, request
+from flask import Flask, Request, abort, request
 from werkzeug.routing import IntegerConverter
 
 # The largest value of a PostgreSQL `integer` (and so of every id column).
@@ -27,6 +27,20 @@ UPLOAD_ENDPOINTS = frozenset({
     "conversations.staff_start", "conversations.staff_conversation",
 })
 UPLOAD_MAX_BYTES = 5 * 10 * 1024 * 1024 + 1024 * 1024
+# The one field of those forms that may carry files (portal/conversations/forms.py).
+UPLOAD_FIELD = "files"
+
+
+class PortalRequest(Request):
+    """A request whose size limit follows its endpoint: known as soon as the URL is matched, so
+    the limit holds whoever reads the body first (Flask-WTF's CSRF check reads it before any
+    view, and before this module's own check)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self.url_rule is not None and self.url_rule.endpoint in UPLOAD_ENDPOINTS:
+            return UPLOAD_MAX_BYTES
+        return super().max_content_length
 
 
 class RecordIdConverter(IntegerConverter):
@@ -42,6 +56,7 @@ class RecordIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Call before the blueprints are registered: their rules compile with the converter then."""
     app.url_map.converters["int"] = RecordIdConverter
+    app.request_class = PortalRequest
     app.before_request(refuse_unexpected_input)
 
 
@@ -53,7 +68,9 @@ def refuse_unexpected_input() -> None:
     if request.is_json and request.endpoint not in JSON_ENDPOINTS:
         abort(415)
     if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = UPLOAD_MAX_BYTES
+        # Files only in the files field: anywhere else a form would be given a file as text.
+        if any(name != UPLOAD_FIELD for name in request.files):
+            abort(400)
         return
     # Reading request.files parses the body: a too-large one raises the 413 here.
     if request.files:

@@ -27,8 +27,9 @@ def chrome_text(page: Page) -> str:
     ("role", "url", "items"),
     [
         (Role.FAMILY, "/family/", ["Assessments and plans", "Messages", "Your account", "Sign out"]),
-        (Role.CASEWORKER, "/casework/", ["Caseload", "Inbox", "Children", "Your account", "Sign out"]),
-        (Role.MANAGER, "/casework/", ["Caseload", "Inbox", "Children", "Invite staff", "Your account", "Sign out"]),
+        (Role.CASEWORKER, "/casework/", ["Caseload", "Team inbox", "Children", "Your account", "Sign out"]),
+        (Role.MANAGER, "/casework/",
+         ["Caseload", "Team inbox", "Children", "Invite staff", "Your account", "Sign out"]),
         (Role.ADMIN, "/account",
          ["Invite staff", "Accounts", "Failed emails", "Closure days", "Audit log", "Your account", "Sign out"]),
         (Role.COPRODUCTION, "/account", ["Your account", "Sign out"]),

@@ -57,6 +57,7 @@ def where_it_stands(case: Case) -> dict:
             case.next_deadline_on, case.expected_on, case.delay_reason, on
         ),
         "is_manager": current_user.role is Role.MANAGER,
+        "today": on,
         "when": _when,
     }
 

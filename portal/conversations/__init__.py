@@ -5,11 +5,12 @@ words in wording.py."""
 
 from flask import Blueprint
 
-from portal.conversations import attachments, wording
+from portal.conversations import attachments, reply_by, wording
 
 bp = Blueprint("conversations", __name__)
 bp.add_app_template_global(wording.message_time, "message_time")
 bp.add_app_template_global(attachments.size_words, "file_size")
+bp.add_app_template_global(reply_by.today_in_england, "today_in_england")
 
 # The page modules add their views to `bp` (imported last, so that `bp` exists).
 from portal.conversations import (  # noqa: E402

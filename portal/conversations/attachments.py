@@ -56,8 +56,9 @@ def clean_name(raw: str | None) -> str:
 
 
 def chosen(files: list[FileStorage] | None) -> list[FileStorage]:
-    """The files actually chosen (a form with an empty file input sends one with no name)."""
-    return [file for file in files or [] if file is not None and file.filename]
+    """The files actually chosen: a form with an empty file input sends one with no name, and
+    text sent in the files field (not a file at all) is no file."""
+    return [file for file in files or [] if isinstance(file, FileStorage) and file.filename]
 
 
 def check(files: list[FileStorage]) -> list[CheckedFile]:
@@ -72,13 +73,19 @@ def check(files: list[FileStorage]) -> list[CheckedFile]:
             raise FileProblem(f"‘{name}’ must be smaller than {MAX_FILE_BYTES // (1024 * 1024)}MB")
         if not content:
             raise FileProblem(f"‘{name}’ is empty")
-        kind = filetype.guess(content[:8192]) if content else None
+        kind = filetype.guess(content[:8192])
         allowed = ALLOWED.get(kind.mime) if kind is not None else None
+        claimed = next((label for label, extensions in ALLOWED.values() if name.lower().endswith(extensions)), None)
+        if allowed is None and claimed is not None:
+            raise FileProblem(f"‘{name}’ is not a real {claimed} file, or it is damaged. Choose {ALLOWED_WORDS}")
         if allowed is None:
             raise FileProblem(f"‘{name}’ must be {ALLOWED_WORDS}")
         label, extensions = allowed
         if not name.lower().endswith(extensions):
-            raise FileProblem(f"‘{name}’ is not a {label} file: its name does not match what is in it")
+            raise FileProblem(
+                f"‘{name}’ is a {label} file but its name does not say so. "
+                f"Rename it to end in {extensions[0]}, or choose another file"
+            )
         checked.append(CheckedFile(name, kind.mime, content))
     return checked
 

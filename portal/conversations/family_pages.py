@@ -18,6 +18,7 @@ from flask_login import current_user
 from portal.access import refuse_record, roles
 from portal.conversations import absence, bp, family_queries, queries, reply_by, services, wording
 from portal.conversations.forms import FamilyStartForm, MessageForm
+from portal.conversations.models import ConversationStatus
 from portal.family import queries as family_cases
 from portal.models import Relationship, Role
 
@@ -102,8 +103,9 @@ def family_conversation(conversation_id: int):
     read = family_queries.read_state(current_user.id, conversation.id)
     today = reply_by.local_date(datetime.now(UTC))
     away = absence.away_until([case.caseworker_id], today).get(case.caseworker_id) if case.caseworker_id else None
-    cover = None
-    if away is not None and case.caseworker is not None:
+    cover = None  # only while the family waits for a reply: it says who will write it
+    waiting = conversation.status is ConversationStatus.WAITING_FOR_COUNCIL
+    if away is not None and case.caseworker is not None and waiting:
         first_name = (case.caseworker.name.split() or ["Your caseworker"])[0]
         cover = wording.cover_sentence(first_name, away, case.team.name)
     page = render_template(
@@ -112,7 +114,8 @@ def family_conversation(conversation_id: int):
         last_read=read.last_read_message_id if read else 0, viewer_id=current_user.id,
         author_name=lambda message: wording.author_line(message, current_user.id),
         attachment_endpoint="conversations.family_attachment",
-        expect=wording.expect_reply(conversation.status, conversation.reply_due_on), cover=cover,
+        expect=wording.expect_reply(conversation.status, conversation.reply_due_on, today), cover=cover,
+        overdue=wording.is_overdue(conversation.status, conversation.reply_due_on, today),
     )
     # After rendering: what they saw is now read (the "New" markers showed what was not).
     services.mark_read(current_user, conversation)

@@ -50,14 +50,14 @@ def _one_line(value: str | None) -> str | None:
     return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else value
 
 
-def message_field(label: str = "Message", hint: str = "") -> StringField:
+def message_field(label: str = "Message", hint: str = "", missing: str = "Enter your message") -> StringField:
     return StringField(
         label,
         widget=GovCharacterCount(),
         description=hint,
         filters=[_text],
         validators=[
-            DataRequired(message="Enter your message"),
+            DataRequired(message=missing),
             Length(max=MAX_MESSAGE_LENGTH, message=f"Message must be {MAX_MESSAGE_LENGTH:,} characters or fewer"),
             MessageCharacters("Message"),
         ],
@@ -91,7 +91,7 @@ def files_field() -> MultipleFileField:
 class MessageForm(FlaskForm):
     """A reply. `checked_files` holds the files once `validate_files` has accepted them."""
 
-    body = message_field("Your reply")
+    body = message_field("Your reply", missing="Enter your reply")
     files = files_field()
     submission_key = HiddenField(validators=[InputRequired(), Regexp(KEY_PATTERN)])
     submit = SubmitField("Send", widget=GovSubmitInput())
@@ -124,8 +124,7 @@ class FamilyStartForm(MessageForm):
     urgent = RadioField(
         "Is it urgent?",
         widget=GovRadioInput(),
-        description="Urgent messages go to the caseworker and their managers at once. "
-        "We aim to reply to them within 2 working days.",
+        description="Urgent messages go to the caseworker and their managers at once.",
         choices=[SelectChoice(NO, "No"), SelectChoice(YES, "Yes")],
         validators=[InputRequired(message="Select whether your message is urgent")],
     )

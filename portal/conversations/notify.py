@@ -4,6 +4,7 @@
   off.
 - A family message: the assigned caseworker; the team's managers instead while the caseworker is
   away (or when no one is assigned); an urgent one to the caseworker and the managers at once.
+  Someone is always told (see staff_recipients).
 
 Emails say only that there is a new message, about whom (the child's first name at most, and the
 case reference for staff) and link to it: never the message's text or subject.
@@ -66,32 +67,63 @@ def team_managers(team_id: int) -> list[tuple[int, str, str]]:
     )]
 
 
-def staff_recipients(case: Case, urgent: bool, today: date) -> tuple[list[tuple[int, str]], date | None]:
-    """Who is told about a family's message, and the caseworker's last day away if they are."""
+def _team_caseworkers(team_id: int) -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.email).where(
+            User.team_id == team_id, User.role == Role.CASEWORKER, User.active.is_(True)
+        ).order_by(User.id)
+    )]
+
+
+def _administrators() -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(
+        select(User.id, User.email).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id)
+    )]
+
+
+def staff_recipients(case: Case, urgent: bool, today: date) -> tuple[dict[int, str], dict[int, str], date | None]:
+    """Who is told about a family's message, why (user id -> the reason's words, for everyone but
+    the assigned caseworker) and the caseworker's last day away if they are away.
+
+    The caseworker, unless away; the team's managers for an urgent message, or when the
+    caseworker is away or none is assigned. Never no one: a team without managers falls back to
+    its caseworkers who are not away, and then to the service's administrators."""
     caseworker = case.caseworker if case.caseworker is not None and case.caseworker.active else None
     away = away_until([caseworker.id], today).get(caseworker.id) if caseworker else None
     recipients: dict[int, str] = {}
+    why: dict[int, str] = {}
     if caseworker is not None and away is None:
         recipients[caseworker.id] = caseworker.email
+    if caseworker is None:
+        reason = "no caseworker is assigned to this case"
+    elif away is not None:
+        reason = f"{caseworker.name} is away until {long_date(away)}"
+    else:
+        reason = f"the message is urgent and you manage the {case.team.name}"
     if urgent or not recipients:
         for user_id, email, _name in team_managers(case.team_id):
             recipients.setdefault(user_id, email)
-    return list(recipients.items()), away
+            why.setdefault(user_id, reason)
+    if not recipients:
+        absent = away_until([user_id for user_id, _ in _team_caseworkers(case.team_id)], today)
+        for user_id, email in _team_caseworkers(case.team_id):
+            if user_id not in absent:
+                recipients[user_id] = email
+                why[user_id] = f"{reason}, and the {case.team.name} has no manager to take it"
+    if not recipients:
+        for user_id, email in _administrators():
+            recipients[user_id] = email
+            why[user_id] = f"{reason}, and no one else in the {case.team.name} can take it: pass it on"
+    return recipients, why, away
 
 
 def _to_staff(conversation: Conversation, case: Case, message: Message, today: date) -> None:
-    recipients, away = staff_recipients(case, conversation.urgent, today)
+    recipients, why, _away = staff_recipients(case, conversation.urgent, today)
     subject = f"A family has sent a message about case {case.reference}"
     if conversation.urgent:
         subject = f"Urgent: {subject[0].lower()}{subject[1:]}"
-    caseworker = case.caseworker
-    for user_id, email in recipients:
-        covering = None
-        if caseworker is not None and user_id != caseworker.id:
-            covering = (f"{caseworker.name} is away until {long_date(away)}" if away
-                        else f"{caseworker.name} is the assigned caseworker")
-        elif caseworker is None:
-            covering = "no caseworker is assigned to this case"
+    link = _link("conversations.staff_conversation", conversation_id=conversation.id)
+    for user_id, email in recipients.items():
         queue_email(
             email, subject, "message_to_staff",
             event_key=f"message:{message.id}:{user_id}", user_id=user_id, case_id=case.id,
@@ -99,6 +131,6 @@ def _to_staff(conversation: Conversation, case: Case, message: Message, today: d
             urgent=conversation.urgent,
             urgent_reason=conversation.urgent_reason.short if conversation.urgent_reason else None,
             reply_due=long_date(conversation.reply_due_on) if conversation.reply_due_on else None,
-            covering=covering,
-            link=_link("conversations.staff_conversation", conversation_id=conversation.id),
+            covering=why.get(user_id),
+            link=link,
         )

@@ -45,6 +45,10 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def today_in_england() -> date:
+    return local_date(datetime.now(UTC))
+
+
 def is_council_working_day(day: date, closures: Collection[date]) -> bool:
     return is_working_day(day) and day not in closures
 

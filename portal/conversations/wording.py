@@ -33,10 +33,14 @@ def expect_reply(status: ConversationStatus, reply_due_on: date | None, today: d
                     "The team and its managers can see that your message is waiting.")
         return f"We aim to reply by {long_date(reply_due_on)}."
     if status is ConversationStatus.WAITING_FOR_FAMILY:
-        return "The SEND team has replied. You can reply if you need to."
+        return "The SEND team has written to you. You can reply if you need to."
     if status is ConversationStatus.CLOSED:
         return "This conversation is closed. You can still write a reply and it will open again."
     return None
+
+
+def is_overdue(status: ConversationStatus, reply_due_on: date | None, today: date) -> bool:
+    return status is ConversationStatus.WAITING_FOR_COUNCIL and reply_due_on is not None and reply_due_on < today
 
 
 def cover_sentence(caseworker_first_name: str, away_until: date, team_name: str) -> str:

@@ -39,7 +39,7 @@ def test_family_and_caseworker_hold_a_conversation(new_context, live_server, jav
 
     staff = new_context(javascript=javascript).new_page()
     live_server.sign_in(staff, journey.caseworker_email)
-    staff.get_by_role("link", name="Inbox", exact=True).click()
+    staff.get_by_role("link", name="Team inbox", exact=True).click()
     expect(staff).to_have_url(re.compile(r"/casework/inbox"))
     staff.get_by_role("link", name=subject).click()
     expect(staff.get_by_role("heading", level=1)).to_contain_text(subject)

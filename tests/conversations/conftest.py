@@ -3,6 +3,8 @@ linked to a child with an open case, and the South team with a case North must n
 
 from __future__ import annotations
 
+import gc
+import warnings
 from dataclasses import dataclass
 
 import pytest
@@ -36,3 +38,15 @@ def people(make: Factory) -> People:
     south_caseworker = make.user(Role.CASEWORKER, team=south, name="Sol South", email="sol.south@example.org")
     south_case = make.case(child=make.child(team=south, first_name="Southchild"), caseworker=south_caseworker)
     return People(north, caseworker, manager, parent, child, case, south_caseworker, south_case)
+
+
+@pytest.fixture(autouse=True)
+def _close_the_test_clients_bodies():
+    """Werkzeug's test client writes a large multipart body (a file upload) to a temporary file
+    that it never closes (werkzeug/test.py, stream_encode_multipart): collect those here, quietly,
+    rather than let their ResourceWarning land in whichever test runs next. The app closes its own
+    (Flask closes each request's files when the request ends)."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()

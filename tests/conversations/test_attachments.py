@@ -40,7 +40,7 @@ def assert_download(response, name: str) -> None:
     assert response.get_data() == PDF
     assert response.mimetype == "application/pdf"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "private, no-store"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert name in unquote(disposition)

@@ -184,11 +184,12 @@ def test_script_and_html_are_shown_as_text(client: FlaskClient, people: People) 
     ("files", "error"),
     [
         ([("report.pdf", b"MZ this is a program, not a PDF" * 10)],
-         "‘report.pdf’ must be a PDF, JPEG, PNG or Word (DOCX) file"),
+         "‘report.pdf’ is not a real PDF file, or it is damaged. Choose a PDF, JPEG, PNG or Word (DOCX) file"),
         ([("big.pdf", PDF + b"0" * (10 * 1024 * 1024 + 1 - len(PDF)))], "‘big.pdf’ must be smaller than 10MB"),
         ([("notes.txt", b"plain text notes")], "‘notes.txt’ must be a PDF, JPEG, PNG or Word (DOCX) file"),
         ([(f"page{n}.pdf", PDF) for n in range(6)], "Choose 5 files or fewer"),
-        ([("photo.pdf", PNG)], "‘photo.pdf’ is not a PNG file: its name does not match what is in it"),
+        ([("photo.pdf", PNG)], "‘photo.pdf’ is a PNG file but its name does not say so. "
+                                   "Rename it to end in .png, or choose another file"),
     ],
     ids=["claims-pdf", "oversize", "wrong-type", "six-files", "wrong-name"],
 )
@@ -271,7 +272,7 @@ def test_messages_are_grouped_by_child_with_unread_counts_and_a_young_person_rea
     assert [words(h3) for h3 in first.select("h3")] == ["Older subject", "Newer subject"]
     assert "2 new messages" in words(first.select("li")[0])
     assert "new message" not in words(first.select("li")[1])
-    assert "The SEND team has replied. You can reply if you need to." in words(first.select("li")[0])
+    assert "The SEND team has written to you. You can reply if you need to." in words(first.select("li")[0])
     assert "Last message 4 November 2026 at 1:00am" in words(first.select("li")[0])
     assert "There are no messages about Secondchild yet." in words(groups[1])
     links = [a["href"] for a in page.soup.select("main a") if "Send a new message" in a.get_text()]
@@ -288,7 +289,7 @@ def test_messages_are_grouped_by_child_with_unread_counts_and_a_young_person_rea
     page = get_page(client, f"/family/messages/{conversation.id}")
     assert words(page.soup.select_one(".govuk-caption-l")).startswith("Your messages")
     start_page = get_page(client, f"/family/cases/{own_case.id}/messages/new")
-    assert "the case about you" in start_page.text and "Yara" not in start_page.text
+    assert "the people handling your case" in start_page.text and "Yara" not in start_page.text
 
 
 def test_a_family_with_no_children_reads_that_they_have_no_messages(client: FlaskClient, make: Factory) -> None:

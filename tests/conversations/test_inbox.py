@@ -70,7 +70,7 @@ def test_the_default_view_is_the_teams_waiting_conversations_urgent_first_then_b
 ) -> None:
     sign_in_fast(client, people.caseworker)
     page = get_page(client, "/casework/inbox")
-    assert page.h1 == "Messages"
+    assert page.h1 == "Team inbox"
     assert subjects(page) == ["Urgent, overdue", "Urgent, due soon", "Normal, overdue", "Normal, on track"]
     assert "South only" not in page.text
     assert page.soup.find(id="results").get_text(strip=True) == "4 conversations"

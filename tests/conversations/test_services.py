@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.conversations import services
 from portal.conversations.models import ConversationStatus, Message, UrgentReason
 from portal.extensions import db
+from portal.models import Role
 from portal.outbox import OutboxEmail
 from tests.conversations.helpers import draft, reply, start
 
@@ -162,3 +163,37 @@ def test_an_unassigned_case_emails_the_managers(people, mail):
     start(people.parent, people.case)
     assert len(mail.to(people.manager.email)) == 1
     assert "no caseworker is assigned" in mail.text(mail.to(people.manager.email)[0])
+
+
+def test_an_urgent_message_tells_the_manager_why_they_have_it(people, mail):
+    start(people.parent, people.case, urgent=UrgentReason.SAFETY)
+    text = mail.text(mail.to(people.manager.email)[0])
+    assert "because the message is urgent and you manage the North SEND team" in text
+
+
+def _away_today(user) -> None:
+    from portal.conversations.models import StaffAbsence
+
+    db.session.add(StaffAbsence(user_id=user.id, starts_on=date.today(), ends_on=date.today()))
+    db.session.commit()
+
+
+def test_with_the_caseworker_away_and_no_manager_the_teams_other_caseworkers_are_told(people, make, mail):
+    people.manager.active = False
+    colleague = make.user(Role.CASEWORKER, team=people.team, name="Robin Colleague")
+    _away_today(people.caseworker)
+    start(people.parent, people.case, urgent=UrgentReason.APPEAL_DEADLINE)
+    assert mail.to(people.caseworker.email) == []
+    told = mail.to(colleague.email)
+    assert len(told) == 1
+    assert "has no manager to take it" in mail.text(told[0])
+
+
+def test_when_no_one_in_the_team_can_take_it_the_administrators_are_told(people, make, mail):
+    people.manager.active = False
+    admin = make.user(Role.ADMIN, name="Addy Admin")
+    _away_today(people.caseworker)
+    start(people.parent, people.case)
+    told = mail.to(admin.email)
+    assert len(told) == 1
+    assert "pass it on" in mail.text(told[0])

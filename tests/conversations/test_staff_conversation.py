@@ -176,7 +176,7 @@ def test_an_empty_reply_is_an_error(caseworker_client: FlaskClient, people: Peop
     data = reply_data(get_page(caseworker_client, url(conversation)), "")
     response = caseworker_client.post(url(conversation), data=data)
     assert response.status_code == 400
-    assert "Enter your message" in response.get_data(as_text=True)
+    assert "Enter your reply" in response.get_data(as_text=True)
     assert message_count(conversation.id) == 1
 
 
