@@ -46,7 +46,8 @@ def send_pending() -> None:
               help="The day to run it for (YYYY-MM-DD; default today).")
 def send_digest(on) -> None:
     """Queue today's staff digest: each caseworker's cases with a legal deadline in the next 7 days
-    or passed. Run it each working morning; running it again the same day sends nothing more.
+    or passed, and conversations whose reply is due within 2 working days or overdue (for managers,
+    every overdue conversation of their team). Run it each working morning; running it again the same day sends nothing more.
     Without --date it sends nothing at a weekend or on a bank holiday."""
     day = on.date() if on is not None else date.today()
     if on is None and not is_working_day(day):
