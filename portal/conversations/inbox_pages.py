@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from markupsafe import Markup
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SubmitField
 
 from portal.access import CASE_STAFF, roles
@@ -107,6 +108,24 @@ def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
     return pagination
 
 
+FILTER_FORMS_KEPT = 64
+
+
+def filters_html(form: InboxFiltersForm) -> Markup:
+    """The filter form for these values: rendered once, then reused (the form's macros cost more
+    than the rest of the page; see docs/benchmarks.md, issue 11). A form with errors is fresh."""
+    if form.errors:
+        return Markup(render_template("conversations/_inbox_filters.html", form=form))  # noqa: S704 - autoescaped
+    cache: dict[tuple, Markup] = current_app.extensions.setdefault("inbox_filters", {})
+    key = tuple((field.name, field.data) for field in form)
+    html = cache.get(key)
+    if html is None:
+        if len(cache) >= FILTER_FORMS_KEPT:
+            cache.clear()
+        html = cache[key] = Markup(render_template("conversations/_inbox_filters.html", form=form))  # noqa: S704
+    return html
+
+
 @bp.route("/casework/inbox", endpoint="inbox")
 @roles(*CASE_STAFF)
 def inbox():
@@ -116,7 +135,9 @@ def inbox():
     closures = services.closure_days(on)
     counts = team_counts(current_user.team_id, on, reply_by.due_soon_cutoff(on, closures))
     if not form.validate():
-        return render_template("conversations/inbox.html", form=form, result=None, counts=counts), 400
+        return render_template(
+            "conversations/inbox.html", form=form, filters_html=filters_html(form), result=None, counts=counts
+        ), 400
     show = form.chosen
     result = inbox_page(current_user.team_id, current_user.id, show, form.mine.data, on, page, PAGE_SIZE)
     if page > result.pages:
@@ -125,6 +146,7 @@ def inbox():
     return render_template(
         "conversations/inbox.html",
         form=form,
+        filters_html=filters_html(form),
         show=show,
         result=result,
         counts=counts,

@@ -54,7 +54,8 @@ def _page(conversation: Conversation, read: ConversationRead | None, form: Messa
     case = conversation.case
     on = today_in_england()
     last_read = read.last_read_message_id if read is not None else 0
-    away = absence.away_until([case.caseworker_id], on) if case.caseworker_id else {}
+    # One query for the case's caseworker and the person reading (who may be recorded as away).
+    away = absence.away_until([case.caseworker_id, current_user.id], on)
     html = render_template(
         "conversations/staff_conversation.html",
         conversation=conversation,
@@ -67,7 +68,8 @@ def _page(conversation: Conversation, read: ConversationRead | None, form: Messa
         attachment_endpoint="conversations.staff_attachment",
         author_name=lambda message: wording.author_line(message, current_user.id),
         standing=_standing(conversation, on),
-        away_until=away.get(case.caseworker_id),
+        away_until=away.get(case.caseworker_id) if case.caseworker_id else None,
+        you_away_until=away.get(current_user.id),
         long_date=reply_by.long_date,
         local_date=reply_by.local_date,
     )

@@ -45,10 +45,11 @@ def send_pending() -> None:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The day to run it for (YYYY-MM-DD; default today).")
 def send_digest(on) -> None:
-    """Queue today's staff digest: each caseworker's cases with a legal deadline in the next 7 days
-    or passed, and conversations whose reply is due within 2 working days or overdue (for managers,
-    every overdue conversation of their team). Run it each working morning; running it again the same day sends nothing more.
-    Without --date it sends nothing at a weekend or on a bank holiday."""
+    """Queue today's staff digest: each caseworker's cases with a legal deadline in the next 7
+    days or passed, and conversations whose reply is due within 2 working days or overdue (for
+    managers, every overdue conversation of their team). Run it each working morning; running it
+    again the same day sends nothing more. Without --date it sends nothing at a weekend or on a
+    bank holiday."""
     day = on.date() if on is not None else date.today()
     if on is None and not is_working_day(day):
         click.echo(f"No digest on {day.isoformat()}: it is not a working day.")
