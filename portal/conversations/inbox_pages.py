@@ -59,7 +59,7 @@ def _tags(row: Row, on: date, closures: frozenset[date], away: dict[int, date]) 
     """What needs attention, from the columns already loaded: no query per row."""
     conversation = row.conversation
     found: list[Tag] = []
-    if conversation.urgent and conversation.status is not ConversationStatus.CLOSED:
+    if conversation.urgent and conversation.status is ConversationStatus.WAITING_FOR_COUNCIL:
         reason = conversation.urgent_reason.short if conversation.urgent_reason else "Urgent"
         found.append(Tag(f"Urgent: {reason}", "red"))
     if conversation.reply_due_on is not None:

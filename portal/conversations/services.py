@@ -14,7 +14,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
@@ -100,7 +100,23 @@ def already_sent(actor: User, submission_key: str) -> Message | None:
     )
 
 
+def unanswered_since(conversation: Conversation) -> datetime | None:
+    """When the family's first message with no council reply after it was sent, if there is one."""
+    last_from_council = select(func.max(Message.id)).where(
+        Message.conversation_id == conversation.id, Message.from_council.is_(True)
+    ).scalar_subquery()
+    return db.session.scalar(
+        select(func.min(Message.sent_at)).where(
+            Message.conversation_id == conversation.id,
+            Message.from_council.is_(False),
+            Message.id > func.coalesce(last_from_council, 0),
+        )
+    )
+
+
 def _start_clock(conversation: Conversation, now: datetime) -> None:
+    """The council owes a reply from `now`: the family's message, or (reopening a conversation
+    closed without an answer) the first of their messages still unanswered."""
     started_on = reply_by.local_date(now)
     conversation.status = ConversationStatus.WAITING_FOR_COUNCIL
     conversation.waiting_since = now
@@ -215,6 +231,9 @@ def reply(actor: User, conversation: Conversation, draft: Draft, now: datetime |
     if reopened:
         conversation.closed_at = None
         conversation.closed_by_id = None
+        waiting_from = unanswered_since(conversation)
+        if waiting_from is not None:  # closed while the family still waited: that wait goes on
+            _start_clock(conversation, waiting_from)
     message = _add_message(conversation, actor, case, draft, now)
     if actor.is_staff:
         audit.record("conversation-replied", actor=actor, target=f"conversation:{conversation.id}")
@@ -241,20 +260,19 @@ def close(actor: User, conversation: Conversation, now: datetime | None = None) 
 
 @use_case
 def reopen(actor: User, conversation: Conversation, now: datetime | None = None) -> bool:
-    """Staff open a closed conversation again. If the family wrote last, the council owes them a
-    reply and the clock starts again from today; otherwise it waits for the family."""
+    """Staff open a closed conversation again. If the family wrote last, the council still owes
+    them a reply, counted from their first unanswered message (closing never excuses a wait);
+    otherwise it waits for the family."""
     if conversation.status is not ConversationStatus.CLOSED:
         return False
     now = now or datetime.now(UTC)
     conversation.closed_at = None
     conversation.closed_by_id = None
-    last_from_council = db.session.scalar(
-        select(Message.from_council).where(Message.id == conversation.last_message_id)
-    )
-    if last_from_council:
+    waiting_from = unanswered_since(conversation)
+    if waiting_from is None:
         conversation.status = ConversationStatus.WAITING_FOR_FAMILY
     else:
-        _start_clock(conversation, now)
+        _start_clock(conversation, waiting_from)
     audit.record("conversation-reopened", actor=actor, target=f"conversation:{conversation.id}")
     db.session.commit()
     return True

@@ -20,7 +20,8 @@ from portal.conversations.inbox_queries import today as today_in_england
 from portal.conversations.models import Conversation, ConversationRead, ConversationStatus
 
 GET_AND_POST = ["GET", "POST"]
-SENT = "Message sent. The family will get an email to say there is a new message."
+SENT = ("Message sent. The family can read it when they sign in, and family members who get emails about "
+        "messages will get one.")
 
 
 def _conversation_or_404(conversation_id: int) -> Conversation:

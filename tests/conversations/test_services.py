@@ -197,3 +197,12 @@ def test_when_no_one_in_the_team_can_take_it_the_administrators_are_told(people,
     told = mail.to(admin.email)
     assert len(told) == 1
     assert "pass it on" in mail.text(told[0])
+
+
+def test_a_family_reply_after_closing_without_an_answer_counts_from_their_first_message(people):
+    conversation = start(people.parent, people.case, now=TUESDAY)
+    services.close(people.caseworker, conversation, now=at(3))
+    reply(people.parent, conversation, "Is anyone there?", now=at(14))
+    assert conversation.status is ConversationStatus.WAITING_FOR_COUNCIL
+    assert conversation.waiting_since == TUESDAY
+    assert conversation.reply_due_on == date(2026, 12, 15)

@@ -180,7 +180,7 @@ def test_an_empty_reply_is_an_error(caseworker_client: FlaskClient, people: Peop
     assert message_count(conversation.id) == 1
 
 
-def test_close_then_reopen_when_the_family_wrote_last_starts_a_new_clock(
+def test_close_then_reopen_when_the_family_wrote_last_keeps_their_wait_and_its_date(
     caseworker_client: FlaskClient, people: People
 ) -> None:
     conversation = start(people.parent, people.case, now=LONG_AGO)
@@ -208,7 +208,9 @@ def test_close_then_reopen_when_the_family_wrote_last_starts_a_new_clock(
     assert "opened again" in page.soup.select_one(".govuk-notification-banner--success").get_text()
     reopened = fresh(conversation.id)
     assert reopened.status is ConversationStatus.WAITING_FOR_COUNCIL
-    assert reopened.reply_due_on == reply_by.reply_due(today(), False, services.targets()) != old_due
+    # Closing never excuses a wait: the family's unanswered message still counts from when they sent it.
+    assert reopened.reply_due_on == old_due
+    assert reopened.waiting_since == LONG_AGO
     assert page.soup.find("textarea", {"name": "body"}) is not None
     caseworker_client.post(url(conversation, "/reopen"))
     assert "already open" in get_page(caseworker_client, url(conversation)).soup.select_one(
@@ -252,15 +254,23 @@ def test_any_caseworker_or_manager_of_the_team_can_reply(client: FlaskClient, pe
     assert "Reply from Morgan Manager" in page.text
 
 
-def test_needs_cover_shows_while_the_caseworker_is_away(caseworker_client: FlaskClient, people: People) -> None:
+def test_needs_cover_shows_while_the_caseworker_is_away(
+    app: Flask, caseworker_client: FlaskClient, people: People
+) -> None:
     conversation = start(people.parent, people.case)
     assert "Needs cover" not in get_page(caseworker_client, url(conversation)).text
     on = today()
     absence.record(people.caseworker, on, on + timedelta(days=7), on)
-    page = get_page(caseworker_client, url(conversation))
-    note = " ".join(page.soup.find(id="needs-cover").get_text().split())
     until = (on + timedelta(days=7)).strftime("%-d %B %Y")
+    manager = app.test_client()
+    sign_in_fast(manager, people.manager)
+    page = get_page(manager, url(conversation))
+    note = " ".join(page.soup.find(id="needs-cover").get_text().split())
     assert f"Needs cover Casey Worker is away until {until}." in note
+    # The caseworker, reading it while recorded as away, is told so in the second person.
+    own = get_page(caseworker_client, url(conversation))
+    assert own.soup.find(id="needs-cover") is None
+    assert f"You are recorded as away until {until}" in own.text
 
 
 def test_staff_start_a_conversation_that_waits_for_the_family(
@@ -353,3 +363,11 @@ def test_the_case_page_lists_the_cases_conversations_in_one_more_query(
 def test_a_case_with_no_conversations_says_so(caseworker_client: FlaskClient, people: People) -> None:
     page = get_page(caseworker_client, f"/casework/cases/{people.case.id}")
     assert page.soup.find(id="messages").find_next("p").get_text() == "No messages with the family yet."
+
+
+def test_closing_while_the_family_waits_warns_the_caseworker(caseworker_client: FlaskClient, people: People) -> None:
+    conversation = start(people.parent, people.case)
+    page = get_page(caseworker_client, url(conversation))
+    assert "The family is waiting for a reply. Close it only if you have answered them another way" in page.text
+    reply(people.caseworker, conversation)
+    assert "The family is waiting for a reply" not in get_page(caseworker_client, url(conversation)).text
