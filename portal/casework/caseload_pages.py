@@ -4,7 +4,7 @@ cases. Reads are in queries.py; the table and the filter form's HTML in caseload
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from portal import audit
@@ -17,7 +17,7 @@ from portal.ehcp.milestones import next_milestone
 from portal.ehcp.models import Case
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import DeadlineStatus, deadline_status
-from portal.pagination import page_number
+from portal.pagination import page_number, pagination_params
 
 CHECKBOXES = ("mine", "unassigned", "overdue", "late_without_reason", "due_soon", "not_reached", "excepted", "closed")
 
@@ -68,30 +68,6 @@ def _deadline(case: Case, on: date) -> Deadline | None:
     )
 
 
-def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
-    """GOV.UK pagination: the first, last, current and neighbouring pages, with ellipses between."""
-    if pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        return url_for("casework.caseload", **args, page=number) if number > 1 else url_for("casework.caseload", **args)
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[dict] = []
-    for number in shown:
-        if items and number > items[-1]["number"] + 1:
-            items.append({"ellipsis": True, "number": number - 1})
-        items.append({"number": number, "href": href(number), "current": number == page})
-    pagination: dict = {
-        "items": [item if not item.get("ellipsis") else {"ellipsis": True} for item in items],
-        "landmarkLabel": "Pages of cases",
-    }
-    if page > 1:
-        pagination["previous"] = {"href": href(page - 1)}
-    if page < pages:
-        pagination["next"] = {"href": href(page + 1)}
-    return pagination
-
 
 @bp.route("/")
 @roles(*CASE_STAFF)
@@ -116,7 +92,9 @@ def caseload():
         counts=counts,
         filters_html=caseload_table.filters_html(form),
         table=caseload_table.cases_table(result, deadlines, form.sort.data),
-        pagination=_pagination(result.page, result.pages, _filter_args(form)),
+        pagination=pagination_params(
+            result.page, result.pages, "casework.caseload", _filter_args(form), "Pages of cases"
+        ),
     )
     if form.q.data:
         # After the page is built: a commit expires what the page reads.

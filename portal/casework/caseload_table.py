@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flask import current_app, render_template, url_for
+from flask import url_for
 from markupsafe import Markup, escape
 
+from portal import form_html
 from portal.components.tag import tag
 
 if TYPE_CHECKING:
@@ -26,21 +27,6 @@ ORDERS = {
     "stage": "by stage, then nearest legal deadline",
     "received": "oldest request first",
 }
-FILTER_FORMS_KEPT = 256
-
-
-def filters_html(form: CaseloadFiltersForm) -> Markup:
-    """The filter form for these values: rendered once, then reused (up to FILTER_FORMS_KEPT)."""
-    if form.errors:
-        return Markup(render_template("casework/_caseload_filters.html", form=form))  # noqa: S704 - autoescaped
-    cache: dict[tuple, Markup] = current_app.extensions.setdefault("caseload_filters", {})
-    key = tuple((field.name, field.data) for field in form)
-    html = cache.get(key)
-    if html is None:
-        if len(cache) >= FILTER_FORMS_KEPT:
-            cache.clear()
-        html = cache[key] = Markup(render_template("casework/_caseload_filters.html", form=form))  # noqa: S704
-    return html
 
 
 def short_date(value: date) -> str:
@@ -122,3 +108,8 @@ def cases_table(result: CaseloadPage, deadlines: dict[int, Deadline | None], sor
         ],
         "rows": rows,
     }
+
+
+def filters_html(form: CaseloadFiltersForm) -> Markup:
+    """The filter form for these values: rendered once, then reused (portal/form_html.py)."""
+    return form_html.filters_html("casework/_caseload_filters.html", form)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
-from markupsafe import Markup
 from wtforms import BooleanField, Form, RadioField, SelectChoice, SubmitField
 
+from portal import form_html
 from portal.access import CASE_STAFF, roles
 from portal.casework.forms import OneOf
 from portal.conversations import absence, bp, reply_by, services
@@ -21,9 +21,10 @@ from portal.conversations.inbox_queries import counts as team_counts
 from portal.conversations.inbox_queries import inbox as inbox_page
 from portal.conversations.inbox_queries import today as today_in_england
 from portal.conversations.models import ConversationStatus
-from portal.pagination import page_number
+from portal.pagination import page_number, pagination_params
 
 PAGE_SIZE = 25
+FILTERS = "conversations/_inbox_filters.html"
 
 
 class InboxFiltersForm(Form):
@@ -84,46 +85,7 @@ def _filter_args(form: InboxFiltersForm) -> dict[str, str]:
     return args
 
 
-def _pagination(page: int, pages: int, args: dict[str, str]) -> dict | None:
-    """GOV.UK pagination: the first, last, current and neighbouring pages, with ellipses between."""
-    if pages <= 1:
-        return None
 
-    def href(number: int) -> str:
-        return url_for("conversations.inbox", **args, **({"page": number} if number > 1 else {}))
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items: list[dict] = []
-    previous = 0
-    for number in shown:
-        if previous and number > previous + 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-        previous = number
-    pagination: dict = {"items": items, "landmarkLabel": "Pages of conversations"}
-    if page > 1:
-        pagination["previous"] = {"href": href(page - 1)}
-    if page < pages:
-        pagination["next"] = {"href": href(page + 1)}
-    return pagination
-
-
-FILTER_FORMS_KEPT = 64
-
-
-def filters_html(form: InboxFiltersForm) -> Markup:
-    """The filter form for these values: rendered once, then reused (the form's macros cost more
-    than the rest of the page; see docs/benchmarks.md, issue 11). A form with errors is fresh."""
-    if form.errors:
-        return Markup(render_template("conversations/_inbox_filters.html", form=form))  # noqa: S704 - autoescaped
-    cache: dict[tuple, Markup] = current_app.extensions.setdefault("inbox_filters", {})
-    key = tuple((field.name, field.data) for field in form)
-    html = cache.get(key)
-    if html is None:
-        if len(cache) >= FILTER_FORMS_KEPT:
-            cache.clear()
-        html = cache[key] = Markup(render_template("conversations/_inbox_filters.html", form=form))  # noqa: S704
-    return html
 
 
 @bp.route("/casework/inbox", endpoint="inbox")
@@ -135,8 +97,9 @@ def inbox():
     closures = services.closure_days(on)
     counts = team_counts(current_user.team_id, on, reply_by.due_soon_cutoff(on, closures))
     if not form.validate():
+        filters = form_html.filters_html(FILTERS, form)
         return render_template(
-            "conversations/inbox.html", form=form, filters_html=filters_html(form), result=None, counts=counts
+            "conversations/inbox.html", form=form, filters_html=filters, result=None, counts=counts
         ), 400
     show = form.chosen
     result = inbox_page(current_user.team_id, current_user.id, show, form.mine.data, on, page, PAGE_SIZE)
@@ -146,12 +109,14 @@ def inbox():
     return render_template(
         "conversations/inbox.html",
         form=form,
-        filters_html=filters_html(form),
+        filters_html=form_html.filters_html(FILTERS, form),
         show=show,
         result=result,
         counts=counts,
         tags={row.conversation.id: _tags(row, on, closures, away) for row in result.rows},
         away=away,
         local_date=reply_by.local_date,
-        pagination=_pagination(result.page, result.pages, _filter_args(form)),
+        pagination=pagination_params(
+            result.page, result.pages, "conversations.inbox", _filter_args(form), "Pages of conversations"
+        ),
     )
