@@ -136,6 +136,13 @@ class Config:
     # (sign-in, security code, two-factor set-up, password reset, invitations).
     SIGN_IN_LIMIT_PER_IP = os.environ.get("SIGN_IN_LIMIT_PER_IP", "30 per minute;300 per hour")
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "20 per 15 minutes")
+    # Online requests for an assessment: sends per IP address and per email address (the pages
+    # themselves are open to anyone), how long an unsent draft is kept, and how long the link that
+    # confirms the email address works.
+    REQUEST_LIMIT_PER_IP = os.environ.get("REQUEST_LIMIT_PER_IP", "10 per hour;30 per day")
+    REQUEST_LIMIT_PER_EMAIL = os.environ.get("REQUEST_LIMIT_PER_EMAIL", "3 per hour;10 per day")
+    REQUEST_DRAFT_LIFETIME = timedelta(days=7)
+    REQUEST_CONFIRM_LIFETIME = timedelta(days=7)
     # A password reset request takes at least this long, whether or not the account exists.
     PASSWORD_RESET_MIN_SECONDS = float(os.environ.get("PASSWORD_RESET_MIN_SECONDS", "0.4"))
 

@@ -106,6 +106,15 @@ def invite_family_member(
 ) -> str:
     """Invite someone to see a child. Returns "invited" (a link to create an account), or "asked"
     when they already have a family account: nothing is linked until they accept on their page."""
+    outcome = add_family_invitation(inviter, child, email, name, relationship)
+    db.session.commit()
+    return outcome
+
+
+def add_family_invitation(
+    inviter: User, child: Child, email: str, name: str, relationship: Relationship
+) -> str:
+    """invite_family_member's work, in the caller's transaction (which commits it)."""
     existing = find_user_by_email(email)
     if existing is not None and existing.role is not Role.FAMILY:
         raise InvitationProblem("This email address belongs to a staff account. Use a different email address")
@@ -122,7 +131,6 @@ def invite_family_member(
     )
     audit.record("invitation-sent", actor=inviter, target=f"invitation:{invitation.id}")
     _send_family_invitation(invitation, token, has_account=existing is not None, sent_at=sent_at)
-    db.session.commit()
     return "asked" if existing is not None else "invited"
 
 

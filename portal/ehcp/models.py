@@ -102,6 +102,9 @@ class Case(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # The council's own reference in its case-management system, for cases loaded from it
+    # (portal.case_import): an import finds the case by it, so that a second import changes nothing.
+    external_reference: Mapped[str | None] = mapped_column(String(40))
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -161,6 +164,8 @@ class StageChange(db.Model):
     to_stage: Mapped[Stage] = mapped_column(enum_column(Stage, name="to_stage"))
     effective_on: Mapped[date]
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Where a change made by no one came from: "import" (portal.case_import). None for staff.
+    source: Mapped[str | None] = mapped_column(String(20))
     family_note: Mapped[str | None] = mapped_column(Text)
     staff_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -226,6 +231,9 @@ def _trigram(name: str, expression) -> Index:
     index = Index(name, expression.label("value"), postgresql_using="gin", postgresql_ops={"value": "gin_trgm_ops"})
     return index.ddl_if(dialect="postgresql")
 
+
+# An index, not a table constraint: adding it needs no rebuild of ehc_case on SQLite.
+Index("uq_ehc_case_external_reference", Case.external_reference, unique=True)
 
 _trigram("ix_child_full_name_trgm", func.lower(child_full_name()))
 _trigram("ix_ehc_case_reference_trgm", func.lower(Case.reference))
