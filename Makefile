@@ -1,6 +1,6 @@
 # SEND Family Portal. Two commands do everything on a fresh machine:
 #   make run   set up, migrate, load demo data and serve on http://127.0.0.1:5000
-#   make test  set up, lint, then the whole test suite on SQLite and on PostgreSQL
+#   make test  set up, lint, then the whole test suite on SQLite and on PostgreSQL (side by side)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -56,9 +56,12 @@ test-postgres: setup
 	if [ $$status -eq 3 ] && [ "$${REQUIRE_POSTGRES:-0}" != 1 ]; then \
 		echo "Skipping the PostgreSQL run: no server at $(TEST_DATABASE_URL)"; exit 0; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi; \
-	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser"
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -m "not browser" -p no:cacheprovider
 
-test: lint test-sqlite test-postgres
+# The two runs go side by side (this machine has two CPUs); each one's output is printed whole
+# when it ends, and `make test` fails if either fails.
+test: lint setup
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # Only the real-browser tests (tests/browser): journeys, axe-core, the Nu Html Checker, keyboard
 # and reflow, in Debian's chromium (`apt-get install chromium`; skipped without it).

@@ -178,6 +178,9 @@ class Config:
     URGENT_REPLY_TARGET_WORKING_DAYS = _int("URGENT_REPLY_TARGET_WORKING_DAYS", 2)
     # Files sent with messages: outside the web root. Shared storage when several app servers run.
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
+    # Where a case-management file an administrator has checked waits (an hour at most) to be
+    # imported; empty: a folder in ATTACHMENT_DIR. Shared storage with more than one app server.
+    CASE_IMPORT_DIR = os.environ.get("CASE_IMPORT_DIR", "")
 
     FORCE_HTTPS = _flag("FORCE_HTTPS", False)
     PROXY_FIX_HOPS: int | None = _int("PROXY_FIX_HOPS", 0)

@@ -7,6 +7,8 @@ optimise: this says where a page's time goes; bench/load.py says what users meet
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python -m bench.cost
     .venv/bin/python -m bench.cost --only dashboard --profile cumulative
+    BENCH_PROFILE_LINES=400 BENCH_PROFILE_FILTER='macro.html|pages.py' .venv/bin/python -m bench.cost \
+        --only "family conversation page" --profile cumulative   # only the GOV.UK macros and views
 
 Production settings are read when `config` is imported, so the script sets them in the
 environment and starts itself again before importing the app.
@@ -54,6 +56,9 @@ def _pages(
         ("staff conversation page", f"/casework/conversations/{staff_conversation}", "caseworker"),
         ("family conversations", "/family/messages", "family"),
         ("family conversation page", f"/family/messages/{family_conversation}", "family"),
+        ("co-production overview", "/coproduction/", "coproduction"),
+        ("co-production comments", "/coproduction/comments", "coproduction"),
+        ("co-production comments, search", "/coproduction/comments?q=waiting", "coproduction"),
     ]
 
 
@@ -104,7 +109,9 @@ def main() -> None:
         if profiler:
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(arguments.profile).print_stats(40)
+            lines, only = int(os.environ.get("BENCH_PROFILE_LINES", "40")), os.environ.get("BENCH_PROFILE_FILTER")
+            stats = pstats.Stats(profiler, stream=out).sort_stats(arguments.profile)
+            stats.print_stats(lines, *([only] if only else []))
             print(out.getvalue())
         print(f"{name:<28} {cpu / arguments.requests * 1000:8.2f} {wall / arguments.requests * 1000:8.2f}")
 

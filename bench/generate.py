@@ -17,6 +17,11 @@ portal/conversations/services.py keep them. Most families, and half the casework
 state. The first case (the family member bench/load.py signs in as) has 10 conversations of 4
 messages each.
 
+--feedback N (default 200,000) makes N family feedback responses spread over the last 14 months
+and the stages (about 1 in 8 about no stage in particular), with ratings leaning to the middle and
+the assessment stages rated lower, 40% anonymous (no account, case or day), a fifth of the rest
+willing to be contacted, 3 in 5 with a comment, and up to 2 of 8 themes on most comments.
+
 The schema comes from the migrations; the rows are written with COPY-sized batched inserts.
 """
 
@@ -46,6 +51,7 @@ from portal.ehcp import milestones
 from portal.ehcp.models import Case, StageChange
 from portal.ehcp.stages import PATH, Stage
 from portal.extensions import db
+from portal.feedback.models import Feedback, FeedbackSource, FeedbackTheme, Theme
 from portal.models import Child, FamilyLink, Relationship, Role, Team, User
 from portal.passwords import hash_password
 
@@ -70,6 +76,7 @@ def _batched(rows: list[dict], table) -> None:
 
 def generate(
     cases: int = 0, seed: int = 2026, team_sizes: list[int] | None = None, messages: int | None = None,
+    feedback: int = 0,
 ) -> dict[str, int]:
     """`cases` spread at random across 8 teams or, with `team_sizes`, one team per size with
     exactly that many cases (`cases` is then their sum, or may be left out). `messages` (default
@@ -88,7 +95,7 @@ def generate(
     password_hash = hash_password("bench password not used by people")
     db.session.execute(text(
         "TRUNCATE team, user_account, child, family_link, ehc_case, stage_change, "
-        "conversation, message, conversation_read, attachment CASCADE"
+        "conversation, message, conversation_read, attachment, feedback, feedback_theme, feedback_tally, theme CASCADE"
     ))
 
     team_rows = [{"id": t + 1, "name": f"Bench team {t + 1}", "created_at": now} for t in range(teams)]
@@ -150,8 +157,9 @@ def generate(
     _batched(change_rows, StageChange.__table__)
     messages = MESSAGES_PER_CASE * cases if messages is None else messages
     talk = _conversations(rng, case_rows, len(staff_rows), messages, now)
+    talk["feedback"] = _feedback(rng, case_rows, len(staff_rows), feedback, today, now)
     for table in ("team", "user_account", "child", "family_link", "ehc_case", "stage_change", "conversation",
-                  "message"):
+                  "message", "feedback", "theme"):
         db.session.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         )
@@ -310,6 +318,74 @@ def _conversations(rng: random.Random, cases: list[dict], staff: int, messages: 
     return counts
 
 
+FEEDBACK_MONTHS = 14
+THEMES = ["Communication", "Waiting times", "School", "Meetings", "Paperwork", "Being listened to",
+          "Transport", "Kindness of staff"]
+WORKED_WELL = [
+    "The caseworker explained each step and answered our emails quickly.",
+    "Being listened to at the meeting made a real difference.",
+    "The school and the council worked together for once.",
+    "The paperwork was clear and the letters arrived on time.",
+]
+COULD_BE_BETTER = [
+    "We waited weeks without hearing anything. Better communication, please.",
+    "The waiting times are far too long for a family in crisis.",
+    "Meetings were arranged at short notice during school hours.",
+    "Transport to school was not sorted until the term had started.",
+    "Too much paperwork, and we had to tell our story again and again.",
+]
+# Ratings 1 to 5, and the stages where families struggle more: assessing and deciding to issue.
+RATING_WEIGHTS = (12, 18, 25, 30, 15)
+HARDER_WEIGHTS = (22, 24, 24, 20, 10)
+HARDER = {Stage.ASSESSING, Stage.DECIDING_TO_ISSUE}
+
+
+def _feedback(rng: random.Random, cases: list[dict], staff: int, count: int, today: date, now: datetime) -> int:
+    """`count` feedback responses over the last FEEDBACK_MONTHS months, with themes on most
+    comments. Family member i (user id staff + i + 1) is the family of case i + 1."""
+    if count <= 0:
+        return 0
+    _batched([{"id": t + 1, "name": name, "created_at": now} for t, name in enumerate(THEMES)], Theme.__table__)
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(FEEDBACK_MONTHS - 1):
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    stages = [*PATH, None]
+    sources = list(FeedbackSource)
+    rows: list[dict] = []
+    tags: list[dict] = []
+    for feedback_id in range(1, count + 1):
+        stage = rng.choice(stages)
+        rating = rng.choices(range(1, 6), HARDER_WEIGHTS if stage in HARDER else RATING_WEIGHTS)[0]
+        month = rng.choice(months)
+        anonymous = rng.random() < 0.4
+        case = rng.choice(cases)
+        comment = rng.random() < 0.6
+        worked_well = rng.choice(WORKED_WELL) if comment and rng.random() < 0.6 else None
+        both = worked_well is None or rng.random() < 0.5
+        could_be_better = rng.choice(COULD_BE_BETTER) if comment and both else None
+        rows.append({
+            "id": feedback_id, "rating": rating, "worked_well": worked_well, "could_be_better": could_be_better,
+            "stage": stage, "source": rng.choice(sources), "anonymous": anonymous,
+            "contact_ok": not anonymous and rng.random() < 0.2, "month": month,
+            "user_id": None if anonymous else staff + case["id"], "case_id": None if anonymous else case["id"],
+            "given_at": None if anonymous else datetime.combine(month, datetime.min.time(), UTC)
+            + timedelta(days=rng.randrange(28), hours=rng.randrange(8, 20)),
+            "reply_key": None, "has_comment": comment,
+        })
+        if comment:
+            for theme_id in rng.sample(range(1, len(THEMES) + 1), rng.choice((0, 1, 1, 2))):
+                tags.append({"feedback_id": feedback_id, "theme_id": theme_id})
+        if len(rows) >= BATCH * 4:
+            _batched(rows, Feedback.__table__)
+            _batched(tags, FeedbackTheme.__table__)
+            rows.clear()
+            tags.clear()
+    _batched(rows, Feedback.__table__)
+    _batched(tags, FeedbackTheme.__table__)
+    return count
+
+
 def _flush(counts: dict[str, int], conversations: list[dict], messages: list[dict], reads: list[dict]) -> None:
     """Write the rows made so far and empty the lists."""
     for name, rows, table in (("conversations", conversations, Conversation.__table__),
@@ -347,6 +423,7 @@ def main() -> None:
                         help=f"messages in conversations (default {MESSAGES_PER_CASE} a case)")
     parser.add_argument("--team-sizes", default="", help="comma-separated cases a team, e.g. 1000,12500 "
                         "(one team per size; --cases is then ignored)")
+    parser.add_argument("--feedback", type=int, default=200_000, help="family feedback responses")
     args = parser.parse_args()
     team_sizes = [int(size) for size in args.team_sizes.split(",")] if args.team_sizes else None
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/portal_bench")
@@ -355,9 +432,9 @@ def main() -> None:
         upgrade()
         started = time.perf_counter()
         if team_sizes:
-            counts = generate(0, team_sizes=team_sizes, messages=args.messages)
+            counts = generate(0, team_sizes=team_sizes, messages=args.messages, feedback=args.feedback)
         else:
-            counts = generate(args.cases, messages=args.messages)
+            counts = generate(args.cases, messages=args.messages, feedback=args.feedback)
         print(f"Generated {counts} in {time.perf_counter() - started:.1f} s")
 
 

@@ -70,7 +70,7 @@ end
 class Page:
     name: str
     path: str
-    who: str | None  # "family", "caseworker", "manager" or None (no session)
+    who: str | None  # "family", "caseworker", "manager", "coproduction" or None (no session)
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,11 @@ def pages(family_case: int, staff_case: int, family_conversation: int, staff_con
         Page("Staff conversation page", f"/casework/conversations/{staff_conversation}", "caseworker"),
         Page("Family conversations", "/family/messages", "family"),
         Page("Family conversation page", f"/family/messages/{family_conversation}", "family"),
+        Page("Overview (co-production)", "/coproduction/", "coproduction"),
+        Page("Comments (co-production, first page)", "/coproduction/comments", "coproduction"),
+        Page("Comments (co-production), search", "/coproduction/comments?q=waiting", "coproduction"),
+        Page("Comments (co-production), stage and theme", "/coproduction/comments?stage=assessing&theme=1",
+             "coproduction"),
     ]
 
 
@@ -137,7 +142,8 @@ def _cookie(secret_key: str, user: User) -> str:
 
 
 def _people() -> tuple[dict[str, User], int, int]:
-    """A family member with a case, and a caseworker and a manager of the busiest team."""
+    """A family member with a case, a caseworker and a manager of the busiest team, and a member
+    of the co-production team."""
     family_case = db.session.execute(
         select(FamilyLink.user_id, Case.id).join(Case, Case.child_id == FamilyLink.child_id).order_by(Case.id).limit(1)
     ).one()
@@ -161,7 +167,14 @@ def _people() -> tuple[dict[str, User], int, int]:
         ).first()
         manager.role = Role.MANAGER
         db.session.commit()
-    people = {"family": db.session.get(User, family_case[0]), "caseworker": caseworker, "manager": manager}
+    coproduction = db.session.scalars(select(User).where(User.role == Role.COPRODUCTION).order_by(User.id)).first()
+    if coproduction is None:  # nor a co-production team member: add one, for this run's data
+        coproduction = User(email="coproduction@example.org", name="Bench co-production", role=Role.COPRODUCTION,
+                            password_hash="not used: the session cookie is signed here")  # noqa: S106
+        db.session.add(coproduction)
+        db.session.commit()
+    people = {"family": db.session.get(User, family_case[0]), "caseworker": caseworker, "manager": manager,
+              "coproduction": coproduction}
     return people, family_case[1], staff_case
 
 
@@ -267,7 +280,7 @@ def main() -> None:
         upgrade()
         if (db.session.scalar(select(func.count()).select_from(Case)) or 0) < arguments.cases:
             print(f"Making the data set: {arguments.cases:,} cases (about a minute per 100,000)")
-            generate(arguments.cases)
+            generate(arguments.cases, feedback=200_000)
             db.session.commit()
         people, family_case, staff_case = _people()
         family_conversation, staff_conversation = _conversations(family_case, people["caseworker"].team_id)

@@ -117,6 +117,7 @@ def register_extensions(app: Flask) -> None:
     # Every model module, so that the metadata (and Alembic) knows every table.
     import portal.conversations.models
     import portal.ehcp.models
+    import portal.feedback.models
     import portal.intake.models
     import portal.outbox  # noqa: F401
 
@@ -165,7 +166,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.routes import bp as auth_bp
     from portal.casework.routes import bp as casework_bp
     from portal.conversations import bp as conversations_bp
+    from portal.coproduction import bp as coproduction_bp
     from portal.family.routes import bp as family_bp
+    from portal.feedback import bp as feedback_bp
     from portal.intake import bp as intake_bp
     from portal.main.routes import bp as main_bp
     from portal.webhooks import bp as webhooks_bp
@@ -178,5 +181,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(conversations_bp)
     # Public request pages under /request-an-assessment, the team's under /casework/requests.
     app.register_blueprint(intake_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(coproduction_bp, url_prefix="/coproduction")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")

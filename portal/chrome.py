@@ -37,12 +37,15 @@ NAVIGATION: dict[Role | None, tuple[tuple[str, str], ...]] = {
     None: (),
     Role.FAMILY: (("family.dashboard", "Assessments and plans"), ("conversations.family_inbox", "Messages")),
     Role.CASEWORKER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Team inbox"),
-                      ("casework.children", "Children")),
+                      ("intake.request_inbox", "New requests"), ("casework.children", "Children")),
     Role.MANAGER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Team inbox"),
-                   ("casework.children", "Children"), ("admin.invite_staff", "Invite staff")),
+                   ("intake.request_inbox", "New requests"), ("casework.children", "Children"),
+                   ("admin.invite_staff", "Invite staff")),
+    Role.COPRODUCTION: (("coproduction.overview", "Overview"), ("coproduction.comments", "Comments"),
+                        ("coproduction.themes", "Themes"), ("coproduction.actions", "You said, we did")),
     Role.ADMIN: (("admin.invite_staff", "Invite staff"), ("admin.users", "Accounts"),
                  ("admin.failed_emails", "Failed emails"), ("admin.closure_days", "Closure days"),
-                 ("admin.audit_log", "Audit log")),
+                 ("admin.case_import", "Import cases"), ("admin.audit_log", "Audit log")),
 }
 # The navigation item followed by the unread count.
 UNREAD_ITEM = "conversations.family_inbox"

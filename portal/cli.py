@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin` and `flask notifications ...`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask notifications ...` and
+`flask cases import` (portal/case_import/cli.py)."""
 
 import click
 from flask import Flask, current_app
@@ -12,9 +13,11 @@ from portal.passwords import hash_password, password_problem
 
 
 def init_app(app: Flask) -> None:
+    from portal.case_import.cli import cases
     from portal.notifications.cli import notifications
 
     app.cli.add_command(notifications)
+    app.cli.add_command(cases)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

@@ -6,7 +6,8 @@ child has no case yet: running `seed()` again, on any later day, adds nothing. N
 is queued for the seeded history; only the draft plan email to Ben's second parent, which
 bounced, and its delivered twin are there (final, so the worker sends neither), so that the
 "Family not reached" flag and the failed emails page have something to show. The demo
-conversations, and the away caseworker, are in demo_conversations.py.
+conversations, and the away caseworker, are in demo_conversations.py; the requests waiting in the
+team's request inbox in demo_requests.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from flask import current_app
 from sqlalchemy import func, select, tuple_
 
 from portal.demo_conversations import seed_conversations
+from portal.demo_feedback import seed_feedback
+from portal.demo_requests import seed_requests
 from portal.ehcp import milestones, services
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.ehcp.stages import Stage
@@ -603,6 +606,8 @@ def seed(today: date | None = None) -> list[DemoAccount]:
             _not_reached(child, users, password_hash)
     db.session.commit()
     seed_conversations(users, today)
+    seed_requests(users, MANAGER_NORTH, today)
+    seed_feedback(users, LINK_REQUEST_EMAIL, today)
     return list(ACCOUNTS)
 
 

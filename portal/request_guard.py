@@ -5,11 +5,11 @@
   database overflow error.
 - A NUL character in the path or the query string is a bad request (PostgreSQL text cannot hold
   one, so a search or an audit record would fail in the database).
-- Only the message forms (UPLOAD_ENDPOINTS) take files, and they may carry up to UPLOAD_MAX_BYTES;
-  no form takes a JSON body. Any other request carrying either is refused with a GOV.UK error
-  page before any view (or form) sees it. (Flask-WTF would otherwise give a form the uploaded
-  FileStorage, or a JSON number or list, as a field's data.) The one JSON exception is SendGrid's
-  signed Event Webhook (JSON_ENDPOINTS), which reads its raw body itself.
+- Only the message forms and the case import (UPLOADS) take files, each in one field and up to
+  its own size; no form takes a JSON body. Any other request carrying either is refused with a
+  GOV.UK error page before any view (or form) sees it. (Flask-WTF would otherwise give a form
+  the uploaded FileStorage, or a JSON number or list, as a field's data.) The one JSON exception
+  is SendGrid's signed Event Webhook (JSON_ENDPOINTS), which reads its raw body itself.
 - A body larger than MAX_CONTENT_LENGTH, or form fields larger than MAX_FORM_MEMORY_SIZE, is the
   GOV.UK 413 page (werkzeug raises RequestEntityTooLarge while the form is read here).
 """
@@ -22,13 +22,21 @@ MAX_ID = 2**31 - 1
 # The only views that take a JSON body: they check its signature before reading it, not a form.
 JSON_ENDPOINTS = frozenset({"webhooks.sendgrid_events"})
 # The forms that send a message, with up to 5 files of 10MB each (portal/conversations/attachments.py).
-UPLOAD_ENDPOINTS = frozenset({
-    "conversations.family_start", "conversations.family_conversation",
-    "conversations.staff_start", "conversations.staff_conversation",
-})
 UPLOAD_MAX_BYTES = 5 * 10 * 1024 * 1024 + 1024 * 1024
 # The one field of those forms that may carry files (portal/conversations/forms.py).
 UPLOAD_FIELD = "files"
+# The case import's one CSV file (portal/admin/case_import_pages.py): 13,000 cases are about 2MB.
+CASE_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# Every form that takes files: endpoint -> (the one field that may carry them, the largest body).
+UPLOADS: dict[str, tuple[str, int]] = {
+    **dict.fromkeys(
+        ("conversations.family_start", "conversations.family_conversation",
+         "conversations.staff_start", "conversations.staff_conversation"),
+        (UPLOAD_FIELD, UPLOAD_MAX_BYTES),
+    ),
+    "admin.case_import": ("file", CASE_IMPORT_MAX_BYTES + 1024 * 1024),
+}
+UPLOAD_ENDPOINTS = frozenset(UPLOADS)
 
 
 class PortalRequest(Request):
@@ -38,8 +46,8 @@ class PortalRequest(Request):
 
     @property
     def max_content_length(self) -> int | None:
-        if self.url_rule is not None and self.url_rule.endpoint in UPLOAD_ENDPOINTS:
-            return UPLOAD_MAX_BYTES
+        if self.url_rule is not None and self.url_rule.endpoint in UPLOADS:
+            return UPLOADS[self.url_rule.endpoint][1]
         return super().max_content_length
 
 
@@ -67,9 +75,9 @@ def refuse_unexpected_input() -> None:
         abort(400)
     if request.is_json and request.endpoint not in JSON_ENDPOINTS:
         abort(415)
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        # Files only in the files field: anywhere else a form would be given a file as text.
-        if any(name != UPLOAD_FIELD for name in request.files):
+    if request.endpoint in UPLOADS:
+        # Files only in the form's file field: anywhere else a form would be given a file as text.
+        if any(name != UPLOADS[request.endpoint][0] for name in request.files):
             abort(400)
         return
     # Reading request.files parses the body: a too-large one raises the 413 here.

@@ -6,7 +6,8 @@ answer to a permitted visitor is not a plain 200 page are listed in DOCUMENTED, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,8 @@ from portal.conversations.attachments import CheckedFile
 from portal.conversations.models import Attachment, Conversation, StaffAbsence
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
 from portal.extensions import db
+from portal.feedback.models import Action, ActionFeedback, Feedback, FeedbackSource, Theme
+from portal.intake.models import AssessmentRequest, RequestChannel, Requester, RequestStatus
 from portal.models import Child, FamilyLink, Invitation, PasswordReset, Relationship, Role, User
 from portal.outbox import OutboxEmail, OutboxStatus, queue_email
 from portal.tokens import new_token
@@ -36,7 +39,7 @@ HOME = {
     Role.FAMILY: "/family/",
     Role.CASEWORKER: "/casework/",
     Role.MANAGER: "/casework/",
-    Role.COPRODUCTION: "/account",
+    Role.COPRODUCTION: "/coproduction/",
     Role.ADMIN: "/admin/accounts",
 }
 
@@ -95,6 +98,27 @@ DOCUMENTED: dict[str, dict[str, Expect]] = {
     # Removing a closure day (POST only) needs the day in the form: without it, a bad request.
     # The CSRF walk below sends one; tests/conversations/test_closure_days.py removes days.
     "admin.remove_closure_day": {"signed-in": Expect(400)},
+    # The request pages after the first question need a draft in the session (none here): they go
+    # back to the start. The email link with a made-up token is the "link has expired" page (404).
+    # A signed-in family member's confirmation needs a request just sent: otherwise the dashboard.
+    "intake.question": {"anonymous": Expect(302, "intake.start"), "signed-in": Expect(302, "intake.start")},
+    "intake.check_answers": {"anonymous": Expect(302, "intake.start"), "signed-in": Expect(302, "intake.start")},
+    "intake.check_email": {"anonymous": Expect(302, "intake.start"), "signed-in": Expect(302, "intake.start")},
+    "intake.confirm_email": {"anonymous": LINK_INVALID, "signed-in": LINK_INVALID},
+    "intake.family_question": {"signed-in": Expect(302, "intake.family_start")},
+    "intake.family_check_answers": {"signed-in": Expect(302, "intake.family_start")},
+    "intake.family_sent": {"signed-in": TO_HOME},
+    # Opening a case from a request (POST only) needs the team chosen: without it, the request's
+    # page with the error (400). tests/intake/test_decide.py opens cases.
+    "intake.open_case": {"signed-in": Expect(400)},
+    # Importing a checked file (POST only) needs the checked file's name in the form: without it, a
+    # bad request. tests/case_import/test_upload_page.py checks and imports files.
+    "admin.confirm_case_import": {"signed-in": Expect(400)},
+    # Linking feedback to an action, publishing it and taking it off the public page (POST only) go
+    # back to the action's page.
+    "coproduction.action_feedback": {"signed-in": Expect(302, "coproduction.action")},
+    "coproduction.publish_action": {"signed-in": Expect(302, "coproduction.action")},
+    "coproduction.unpublish_action": {"signed-in": Expect(302, "coproduction.action")},
 }
 
 
@@ -129,6 +153,13 @@ class World:
     conversation: Conversation  # the family user's conversation about `case`, waiting for the council
     attachment: Attachment  # a PDF the family user sent in `conversation`
     absence: StaffAbsence  # the caseworker's leave, next month
+    request: AssessmentRequest  # a request for an assessment received, waiting for the team
+    opened_request: AssessmentRequest  # the request `case` was opened from
+    # The family user's feedback (they agreed to be contacted), tagged with `theme`.
+    feedback: Feedback | None = field(default=None, kw_only=True)
+    theme: Theme | None = field(default=None, kw_only=True)
+    # A "You said, we did" action answering `feedback`, not published yet.
+    action: Action | None = field(default=None, kw_only=True)
 
     def url_values(self) -> dict[str, object]:
         return {
@@ -142,7 +173,12 @@ class World:
             "conversation_id": self.conversation.id,
             "attachment_id": self.attachment.id,
             "absence_id": self.absence.id,
+            "request_id": self.request.id,
+            "feedback_id": self.feedback.id,
+            "theme_id": self.theme.id,
+            "action_id": self.action.id,
             "token": MADE_UP_TOKEN,
+            "question": "name",  # a request page after the first: without a draft, back to the start
         }
 
 
@@ -204,10 +240,34 @@ def build_world(make: Factory) -> World:
         starts_on=date.today() + timedelta(days=30), ends_on=date.today() + timedelta(days=34),
     )
     db.session.add(absence)
+    request, opened_request = (
+        AssessmentRequest(
+            status=status, channel=RequestChannel.ONLINE, requester=Requester.PARENT, requester_name="Rae Requester",
+            requester_email="rae.requester@example.org", child_first_name=first_name, child_last_name="Requestson",
+            child_date_of_birth=date(2016, 5, 4), needs="Reading and writing.", received_on=case.request_received_on,
+            reference=reference, case_id=case_id,
+        )
+        for status, first_name, reference, case_id in (
+            (RequestStatus.RECEIVED, "Newchild", "R2026-90001", None),
+            (RequestStatus.CASE_OPENED, "Ourchild", "R2026-90002", case.id),
+        )
+    )
+    db.session.add_all([request, opened_request])
+    theme = Theme(name="Communication")
+    feedback = Feedback(rating=2, source=FeedbackSource.ANY_TIME, month=date.today().replace(day=1), anonymous=False,
+                        contact_ok=True, user_id=family.id, could_be_better="No one rang back.", has_comment=True,
+                        themes=[theme])
+    db.session.add(feedback)
+    action = Action(you_said="Families said no one rang back.", we_did="We ring back within two days.",
+                    themes=[theme])
+    db.session.add(action)
+    db.session.flush()
+    db.session.add(ActionFeedback(action_id=action.id, feedback_id=feedback.id))
     db.session.commit()
     return World(
         users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link, failed_email,
-        conversation, attachment, absence,
+        conversation, attachment, absence, request, opened_request,
+        feedback=feedback, theme=theme, action=action,
     )
 
 
@@ -380,6 +440,18 @@ def test_case_staff_get_404_for_another_teams_child(client: FlaskClient, world: 
     ) == 0
 
 
+def test_a_request_whose_case_is_open_is_only_for_the_cases_team(
+    client: FlaskClient, world: World, make: Factory
+) -> None:
+    """Any team's staff read a received request; once its case is open, only the case's team."""
+    south = make.user(Role.CASEWORKER, team=world.other_team_child.team, name="Sol South")
+    for user, status in ((world.users[Role.CASEWORKER], 200), (south, 404)):
+        sign_in_fast(client, user)
+        get_page(client, f"/casework/requests/{world.request.id}")
+        page = get_page(client, f"/casework/requests/{world.opened_request.id}", status=status)
+        assert ("Ourchild" in page.text) is (status == 200)
+
+
 def test_caseworker_sees_only_their_teams_children(client: FlaskClient, world: World) -> None:
     sign_in_fast(client, world.users[Role.CASEWORKER])
     page = get_page(client, "/casework/children")
@@ -518,7 +590,38 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
         "admin.closure_days": {**_date(next_weekday(today + timedelta(days=60)), "day"),
                                "description": "Staff training day"},
         "admin.remove_closure_day": {"day": next_weekday(today + timedelta(days=60)).isoformat()},
+        # The request pages: the question in World.url_values ("name"), the first family question.
+        "intake.question": {"child_first_name": "Sam", "child_last_name": "Csrfwalk"},
+        "intake.family_question": {"child_first_name": "Sam", "child_last_name": "Csrfwalk"},
+        "intake.family_start": {"child": "another"},
+        "feedback.give": {"rating": "4", "stage": "none", "anonymous": "yes", "contact_ok": "no"},
+        "coproduction.new_action": {"you_said": "Letters came late.", "we_did": "We email them.", "status": "planned"},
+        "coproduction.action": {"you_said": "Letters came late.", "we_did": "We email them.", "status": "planned"},
+        "coproduction.action_feedback": {"feedback": str(world.feedback.id)},
+        "coproduction.publish_action": {},
+        "coproduction.unpublish_action": {},
+        "coproduction.comment": {"themes": str(world.theme.id)},
+        "coproduction.themes": {"name": "Keeping in touch"},
+        "coproduction.theme": {"name": "Keeping in touch"},
+        "coproduction.merge_theme": {"into": str(world.theme.id)},
+        "intake.open_case": {"team": str(world.child.team_id), "child": "new"},
+        "intake.close_request": {"reason": "duplicate", "explanation": "The same request came by letter."},
+        "intake.register_request": {
+            "channel": "letter", "requester": "parent", "requester_name": "Lee Letterwriter",
+            **_date(today, "received_on"), "child_first_name": "Morgan", "child_last_name": "Postbox",
+            **_date(date(2015, 2, 3), "child_date_of_birth"), "is_reassessment": "no",
+            "team": str(world.child.team_id), "caseworker": "",
+        },
+        "admin.case_import": {"file": (io.BytesIO(CASE_IMPORT_CSV), "cases.csv")},
+        "admin.confirm_case_import": {"upload": "A" * 43},
     }.get(endpoint, {})
+
+
+# A file the case import would accept (tests/case_import/): one case in the world's team.
+CASE_IMPORT_CSV = (
+    "reference,child_first_name,child_last_name,child_date_of_birth,team,request_received_on,stage,stage_since\n"
+    f"CSRF-1,Ada,Walker,14/03/2016,North SEND team,{date.today():%d/%m/%Y},Request received,{date.today():%d/%m/%Y}\n"
+).encode()
 
 
 def next_weekday(day: date) -> date:

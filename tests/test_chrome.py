@@ -27,12 +27,15 @@ def chrome_text(page: Page) -> str:
     ("role", "url", "items"),
     [
         (Role.FAMILY, "/family/", ["Assessments and plans", "Messages", "Your account", "Sign out"]),
-        (Role.CASEWORKER, "/casework/", ["Caseload", "Team inbox", "Children", "Your account", "Sign out"]),
+        (Role.CASEWORKER, "/casework/",
+         ["Caseload", "Team inbox", "New requests", "Children", "Your account", "Sign out"]),
         (Role.MANAGER, "/casework/",
-         ["Caseload", "Team inbox", "Children", "Invite staff", "Your account", "Sign out"]),
+         ["Caseload", "Team inbox", "New requests", "Children", "Invite staff", "Your account", "Sign out"]),
         (Role.ADMIN, "/account",
-         ["Invite staff", "Accounts", "Failed emails", "Closure days", "Audit log", "Your account", "Sign out"]),
-        (Role.COPRODUCTION, "/account", ["Your account", "Sign out"]),
+         ["Invite staff", "Accounts", "Failed emails", "Closure days", "Import cases", "Audit log", "Your account",
+          "Sign out"]),
+        (Role.COPRODUCTION, "/account",
+         ["Overview", "Comments", "Themes", "You said, we did", "Your account", "Sign out"]),
     ],
 )
 def test_each_role_has_its_own_navigation_whoever_was_served_first(

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Invitation, PasswordReset, Relationship, Role, User
 from portal.pagination import MAX_PAGE
 from portal.passwords import MAX_LENGTH, password_problem, verify_password
-from portal.request_guard import MAX_ID, UPLOAD_ENDPOINTS, UPLOAD_FIELD, RecordIdConverter
+from portal.request_guard import MAX_ID, UPLOADS, RecordIdConverter
 from portal.tokens import new_token
 from tests.helpers import Factory, check_page, sign_in_fast
 from tests.test_access import snapshot
@@ -141,8 +141,9 @@ def test_a_long_refused_password_at_an_invitation_is_a_form_error(client, make: 
 def test_a_file_in_any_field_of_any_form_is_refused_and_saves_nothing(app: Flask, make: Factory) -> None:
     """Every POST endpoint, signed out and as each role that may use it, with a file in each field
     its form has (read from the pages), one field at a time: a GOV.UK 400 page, nothing saved. The
-    one exception is the files field of the message forms (request_guard.UPLOAD_ENDPOINTS), which is
-    for files: tests/conversations/ checks what it accepts."""
+    one exception is the file field of the forms that take files (request_guard.UPLOADS): the message
+    forms' files (tests/conversations/ checks what they accept) and the case import's CSV file
+    (tests/case_import/)."""
     site = build_site(app, make)
     found = discover_forms(site)
     failures = []
@@ -155,9 +156,10 @@ def test_a_file_in_any_field_of_any_form_is_refused_and_saves_nothing(app: Flask
         form = form_for(found, "POST", url)
         names = form.names() if form else ["name"]
         visitors = [ANONYMOUS, *(role.value for role in Role if site.may_visit(role.value, rule.endpoint))]
-        if rule.endpoint in UPLOAD_ENDPOINTS:
-            assert UPLOAD_FIELD in names, f"{rule.endpoint} has no {UPLOAD_FIELD} field"
-            names = [name for name in names if name != UPLOAD_FIELD]
+        if rule.endpoint in UPLOADS:
+            upload_field = UPLOADS[rule.endpoint][0]
+            assert upload_field in names, f"{rule.endpoint} has no {upload_field} field"
+            names = [name for name in names if name != upload_field]
         for visitor in visitors:
             for name in names:
                 data = {**(form.defaults if form else {}), name: (io.BytesIO(b"%PDF-1.4"), "letter.pdf")}
@@ -284,6 +286,7 @@ PAGINATED = {
     "/casework/": Role.CASEWORKER,
     "/casework/children": Role.MANAGER,
     "/admin/audit-log": Role.ADMIN,
+    "/coproduction/comments": Role.COPRODUCTION,
 }
 FIRST_PAGE = ["0", "-1", "abc", "", "1.5", "%EF%BC%91", "0" * 5_000, "01"]
 NOT_FOUND = [str(MAX_PAGE + 1), str(2**31), str(2**63), str(10**30), "9" * 5_000]  # int() takes 4,300 digits

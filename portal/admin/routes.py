@@ -98,6 +98,6 @@ def audit_log():
     return render_template("admin/audit_log.html", events=events, page=page, pages=pages, total=total)
 
 
-# Deactivating and reactivating accounts, the failed emails and the council's closure days
-# register themselves on `bp`.
-from portal.admin import account_status, closure_days, failed_emails  # noqa: E402, F401
+# Deactivating and reactivating accounts, the failed emails, the council's closure days and the
+# case import register themselves on `bp`.
+from portal.admin import account_status, case_import_pages, closure_days, failed_emails  # noqa: E402, F401

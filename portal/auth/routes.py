@@ -71,7 +71,7 @@ def home_for(user: User) -> str:
         Role.FAMILY: url_for("family.dashboard"),
         Role.CASEWORKER: url_for("casework.caseload"),
         Role.MANAGER: url_for("casework.caseload"),
-        Role.COPRODUCTION: url_for("auth.account"),
+        Role.COPRODUCTION: url_for("coproduction.overview"),
         Role.ADMIN: url_for("admin.users"),
     }[user.role]
 

@@ -20,6 +20,8 @@ from portal.conversations import absence, bp, family_queries, queries, reply_by,
 from portal.conversations.forms import FamilyStartForm, MessageForm
 from portal.conversations.models import ConversationStatus
 from portal.family import queries as family_cases
+from portal.feedback import queries as feedback_queries
+from portal.feedback.models import FeedbackSource
 from portal.models import Relationship, Role
 
 
@@ -116,6 +118,10 @@ def family_conversation(conversation_id: int):
         attachment_endpoint="conversations.family_attachment",
         expect=wording.expect_reply(conversation.status, conversation.reply_due_on, today), cover=cover,
         overdue=wording.is_overdue(conversation.status, conversation.reply_due_on, today),
+        feedback_invitation=(
+            feedback_queries.invitation_about(current_user.id, FeedbackSource.CONVERSATION_CLOSED, conversation.id)
+            if conversation.status is ConversationStatus.CLOSED else None
+        ),
     )
     # After rendering: what they saw is now read (the "New" markers showed what was not).
     services.mark_read(current_user, conversation)

@@ -50,16 +50,20 @@ def _one_line(value: str | None) -> str | None:
     return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else value
 
 
-def message_field(label: str = "Message", hint: str = "", missing: str = "Enter your message") -> StringField:
+def message_field(
+    label: str = "Message", hint: str = "", missing: str | None = "Enter your message",
+    limit: int = MAX_MESSAGE_LENGTH, name_in_errors: str = "Message",
+) -> StringField:
+    """Free text kept as written and shown escaped (HTML included); `missing` None: optional."""
     return StringField(
         label,
         widget=GovCharacterCount(),
         description=hint,
         filters=[_text],
         validators=[
-            DataRequired(message=missing),
-            Length(max=MAX_MESSAGE_LENGTH, message=f"Message must be {MAX_MESSAGE_LENGTH:,} characters or fewer"),
-            MessageCharacters("Message"),
+            DataRequired(message=missing) if missing else Optional(),
+            Length(max=limit, message=f"{name_in_errors} must be {limit:,} characters or fewer"),
+            MessageCharacters(name_in_errors),
         ],
     )
 

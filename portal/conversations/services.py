@@ -30,6 +30,8 @@ from portal.conversations.models import (
 )
 from portal.ehcp.models import Case
 from portal.extensions import db
+from portal.feedback import services as feedback
+from portal.feedback.models import FeedbackSource
 from portal.models import FamilyLink, Relationship, Role, User
 
 P = ParamSpec("P")
@@ -254,8 +256,19 @@ def close(actor: User, conversation: Conversation, now: datetime | None = None) 
     conversation.closed_at = now
     conversation.closed_by_id = actor.id
     audit.record("conversation-closed", actor=actor, target=f"conversation:{conversation.id}")
+    _invite_feedback(conversation)
     db.session.commit()
     return True
+
+
+def _invite_feedback(conversation: Conversation) -> None:
+    """The family is invited to say how the conversation went (on its page)."""
+    case = conversation.case
+    family = db.session.scalars(
+        select(FamilyLink.user_id).join(User, User.id == FamilyLink.user_id)
+        .where(FamilyLink.child_id == case.child_id, User.active.is_(True))
+    ).all()
+    feedback.invite(list(family), FeedbackSource.CONVERSATION_CLOSED, conversation.id, case.id, case.stage)
 
 
 @use_case

@@ -14,6 +14,8 @@ from portal.ehcp.models import Case, StageChange
 from portal.extensions import db
 from portal.family.stage_text import stage_text
 from portal.family.wording import action_sentence, duty_sentence
+from portal.feedback import services as feedback
+from portal.feedback.models import FeedbackSource
 from portal.models import FamilyLink, Relationship, User
 from portal.outbox import queue_email
 
@@ -47,7 +49,12 @@ def notify_family_of_stage_change(case: Case, today: date | None = None) -> None
         select(User.id, User.email, FamilyLink.relationship_to_child).join(FamilyLink, FamilyLink.user_id == User.id)
         .where(FamilyLink.child_id == case.child_id, User.active.is_(True))
     ).all()
-    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("family.case", case_id=case.id)
+    base = current_app.config["PORTAL_BASE_URL"].rstrip("/")
+    link = base + url_for("family.case", case_id=case.id)
+    # Each family member is invited to say how the stage went (the email and the case page link to it).
+    invitations = feedback.invite(
+        [user_id for user_id, _, _ in members], FeedbackSource.STAGE_CHANGE, stage_change_id, case.id, case.stage,
+    )
     first_name = case.child.first_name
     for user_id, email, relationship in members:
         # Words for the reader: the young person reads "your", a parent or carer the child's name.
@@ -64,5 +71,6 @@ def notify_family_of_stage_change(case: Case, today: date | None = None) -> None
             young_person=young_person,
             stage=case.stage.label,
             link=link,
+            feedback_link=base + url_for("feedback.give", invitation=invitations[user_id]),
             **stage_email_words(case.dates, young_person, today),
         )

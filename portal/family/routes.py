@@ -11,6 +11,10 @@ from portal.conversations import family_queries as conversation_queries
 from portal.conversations import wording as conversation_wording
 from portal.family import links, progress, queries, updates, wording
 from portal.family.forms import ButtonForm
+from portal.feedback import actions as feedback_actions
+from portal.feedback import queries as feedback_queries
+from portal.intake import online as intake_online
+from portal.intake import wording as intake_wording
 from portal.models import Relationship, Role
 
 bp = Blueprint("family", __name__)
@@ -33,12 +37,13 @@ def dashboard():
     if only_themself:  # a young person with their own account reads about themself
         heading = next(iter(views.values())).heading if views else "Your education, health and care needs assessment"
     requests = links.pending_requests(current_user)
+    asked = [intake_wording.waiting_sentence(w) for w in intake_online.waiting_requests_of(current_user.id)]
     readers = {card.child.id: _reader(card.child, card.link.relationship_to_child) for card in cards}
     last_changed = max((card.last_changed for card in cards if card.last_changed), default=None)
     news = updates.since_last_visit(current_user.updates_seen_at, readers, last_changed)
     page = render_template(
         "family/dashboard.html", cards=cards, views=views, requests=requests, only_themself=only_themself,
-        heading=heading, updates=news,
+        heading=heading, updates=news, asked=asked, action_notices=feedback_actions.unseen_notices(current_user.id),
     )
     # After rendering: what they saw is no longer new. Only when there was something to see (or on
     # a first visit, to start the clock): an ordinary visit writes nothing.
@@ -131,4 +136,5 @@ def case(case_id: int):
         exceptions=queries.timeline_exceptions(case.id),
         conversations=conversation_queries.case_conversations(current_user.id, case.id),
         expect_reply=conversation_wording.expect_reply,
+        feedback_invitation=feedback_queries.latest_invitation(current_user.id, case.id),
     )

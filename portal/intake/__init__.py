@@ -7,6 +7,12 @@ from flask import Blueprint
 bp = Blueprint("intake", __name__)
 
 # The page modules add their views to `bp` (imported last, so that `bp` exists).
-from portal.intake import public_pages  # noqa: E402
+from portal.intake import (  # noqa: E402
+    decision_pages,
+    inbox_pages,
+    public_family,
+    public_pages,
+    register_pages,
+)
 
-__all__ = ["bp", "public_pages"]
+__all__ = ["bp", "decision_pages", "inbox_pages", "public_family", "public_pages", "register_pages"]

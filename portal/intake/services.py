@@ -1,11 +1,7 @@
-"""Use cases on requests for an assessment. Each is one transaction: the change, its audit event
-and any email are committed together, or not at all.
-
-Online: a draft is saved as the sender answers each page, found again by a key in their session;
-sending it emails a link to confirm the address, and the day the link is opened is the day the
-council received the request (day 0). A family member already signed in has a confirmed address,
-so their request is received the day they send it. Staff then open a case from the request (or
-close it with a reason), or register a request that came by letter, email, phone or a school.
+"""The team's use cases on requests for an assessment: opening a case from a request (matching or
+registering the child), closing one with a reason, and registering a request that came by letter,
+email, phone or from a school. Each is one transaction: the change, its audit event and any email
+are committed together, or not at all. The sender's own use cases are in online.py.
 """
 
 from __future__ import annotations
@@ -13,15 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from portal import audit
 from portal.claims import claim
-from portal.conversations.reply_by import today_in_england
 from portal.ehcp import services as case_services
 from portal.ehcp import timeline
-from portal.ehcp.milestones import long_date
 from portal.ehcp.models import Case
 from portal.extensions import db
 from portal.intake.models import (
@@ -33,15 +26,6 @@ from portal.intake.models import (
 )
 from portal.invitations import InvitationProblem, add_family_invitation
 from portal.models import Child, FamilyLink, Team, User
-from portal.outbox import queue_email
-from portal.tokens import hash_token, new_token
-
-# The answers a draft holds, page by page; nothing else is set from a form.
-ANSWER_FIELDS = frozenset({
-    "requester", "requester_name", "requester_email", "requester_phone",
-    "child_first_name", "child_last_name", "child_date_of_birth", "child_id", "is_reassessment",
-    "school", "needs", "support", "reasons", "professionals", "consent_to_contact",
-})
 
 
 class RequestProblem(ValueError):
@@ -56,181 +40,30 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def _external(endpoint: str, **values: object) -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def decision_due(request: AssessmentRequest) -> date | None:
     """The day by which the council must decide whether to assess (6 weeks from day 0)."""
     return timeline.decision_to_assess_due(request.received_on) if request.received_on else None
-
-
-# --- Online drafts ---------------------------------------------------------------------------
-
-
-def start_draft(requester_user: User | None = None) -> tuple[AssessmentRequest, str]:
-    """A new online draft, and the key the sender's session keeps to find it. A signed-in family
-    member's name and email are filled in from their account."""
-    key, key_hash = new_token()
-    draft = AssessmentRequest(
-        status=RequestStatus.DRAFT,
-        channel=RequestChannel.ONLINE,
-        draft_key_hash=key_hash,
-        expires_at=now_utc() + current_app.config["REQUEST_DRAFT_LIFETIME"],
-    )
-    if requester_user is not None:
-        draft.requester_user_id = requester_user.id
-        draft.requester_name = requester_user.name
-        draft.requester_email = requester_user.email
-    db.session.add(draft)
-    db.session.commit()
-    return draft, key
-
-
-def find_draft(key: str | None, requester_user: User | None = None) -> AssessmentRequest | None:
-    """The draft this key opens, while it is unsent and unexpired, and only for the person who
-    started it (a signed-in family member's draft is theirs alone)."""
-    if not key:
-        return None
-    draft = db.session.scalar(
-        select(AssessmentRequest).where(
-            AssessmentRequest.draft_key_hash == hash_token(key),
-            AssessmentRequest.status == RequestStatus.DRAFT,
-            AssessmentRequest.expires_at > now_utc(),
-        )
-    )
-    if draft is None:
-        return None
-    if draft.requester_user_id != (requester_user.id if requester_user is not None else None):
-        return None
-    return draft
-
-
-def save_answers(draft: AssessmentRequest, **answers: object) -> None:
-    """Keep a page's answers, so that they survive the back button and a page error."""
-    unknown = set(answers) - ANSWER_FIELDS
-    if unknown:
-        raise ValueError(f"not an answer: {sorted(unknown)}")
-    for name, value in answers.items():
-        setattr(draft, name, value)
-    draft.expires_at = now_utc() + current_app.config["REQUEST_DRAFT_LIFETIME"]
-    db.session.commit()
-
-
-def send_online_request(draft: AssessmentRequest) -> bool:
-    """Send a finished draft. A signed-in family member's request is received now (True);
-    anyone else is emailed a link to confirm their address first (False)."""
-    if draft.requester_user_id is not None:
-        # Claimed first: pressing Send twice receives the request once.
-        if claim(
-            AssessmentRequest,
-            AssessmentRequest.id == draft.id,
-            AssessmentRequest.status == RequestStatus.DRAFT,
-            status=RequestStatus.RECEIVED,
-            sent_at=now_utc(),
-        ):
-            _receive(draft, today_in_england())
-            db.session.commit()
-        return True
-    token, token_hash = new_token()
-    sent_at = now_utc()
-    if not claim(
-        AssessmentRequest,
-        AssessmentRequest.id == draft.id,
-        AssessmentRequest.status == RequestStatus.DRAFT,
-        status=RequestStatus.AWAITING_EMAIL,
-        email_token_hash=token_hash,
-        email_token_expires_at=sent_at + current_app.config["REQUEST_CONFIRM_LIFETIME"],
-        sent_at=sent_at,
-    ):
-        return False
-    audit.record("request-sent", target=f"request:{draft.id}")
-    queue_email(
-        draft.requester_email,
-        "Confirm your email address to send your request",
-        "request_confirm_email",
-        event_key=f"request-confirm:{draft.id}:{int(sent_at.timestamp())}",
-        child_first_name=draft.child_first_name,
-        young_person=draft.requester is Requester.YOUNG_PERSON,
-        link=_external("intake.confirm_email", token=token),
-    )
-    db.session.commit()
-    db.session.refresh(draft)
-    return False
-
-
-def confirm_email(token: str) -> AssessmentRequest | None:
-    """Open the link in the email: the request is received today. A second click changes nothing
-    and gives the same request back. None for a link that is unknown or has expired unused."""
-    request = db.session.scalar(
-        select(AssessmentRequest).where(AssessmentRequest.email_token_hash == hash_token(token))
-    )
-    if request is None:
-        return None
-    if request.status is not RequestStatus.AWAITING_EMAIL:
-        return request if request.received_on is not None else None
-    if request.email_token_expires_at is None or _aware(request.email_token_expires_at) <= now_utc():
-        return None
-    if not claim(
-        AssessmentRequest,
-        AssessmentRequest.id == request.id,
-        AssessmentRequest.status == RequestStatus.AWAITING_EMAIL,
-        email_confirmed_at=now_utc(),
-    ):
-        db.session.refresh(request)
-        return request if request.received_on is not None else None
-    _receive(request, today_in_england())
-    db.session.commit()
-    return request
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _receive(request: AssessmentRequest, today: date) -> None:
-    """The council has the request: day 0 is today. Give it its reference and tell the sender."""
-    request.status = RequestStatus.RECEIVED
-    request.received_on = today
-    request.draft_key_hash = None
-    request.expires_at = None
-    db.session.flush()
-    request.reference = f"R{today.year}-{request.id:05d}"
-    audit.record("request-received", actor=request.requester_user, target=f"request:{request.id}")
-    queue_email(
-        request.requester_email,
-        f"We have your request for an assessment: reference {request.reference}",
-        "request_received",
-        event_key=f"request-received:{request.id}",
-        user_id=request.requester_user_id,
-        reference=request.reference,
-        child_first_name=request.child_first_name,
-        young_person=request.requester is Requester.YOUNG_PERSON,
-        received_on=long_date(today),
-        decision_due=long_date(timeline.decision_to_assess_due(today)),
-        link=_external("main.index"),
-    )
 
 
 # --- The team's decisions --------------------------------------------------------------------
 
 
 def matching_children(request: AssessmentRequest) -> list[Child]:
-    """Children already known with the same name and date of birth: the team checks whether the
-    request is about one of them before registering a new child."""
-    if not (request.child_first_name and request.child_last_name and request.child_date_of_birth):
+    """Children already known with the same name and date of birth (and the child a signed-in
+    family member chose from their own, if they did): the team checks whether the request is
+    about one of them before registering a new child."""
+    matches = []
+    if request.child_first_name and request.child_last_name and request.child_date_of_birth:
+        matches.append(and_(
+            func.lower(Child.first_name) == request.child_first_name.strip().lower(),
+            func.lower(Child.last_name) == request.child_last_name.strip().lower(),
+            Child.date_of_birth == request.child_date_of_birth,
+        ))
+    if request.child_id is not None:
+        matches.append(Child.id == request.child_id)
+    if not matches:
         return []
-    return list(
-        db.session.scalars(
-            select(Child)
-            .where(
-                func.lower(Child.first_name) == request.child_first_name.strip().lower(),
-                func.lower(Child.last_name) == request.child_last_name.strip().lower(),
-                Child.date_of_birth == request.child_date_of_birth,
-            )
-            .order_by(Child.id)
-        )
-    )
+    return list(db.session.scalars(select(Child).where(or_(*matches)).order_by(Child.id)))
 
 
 @dataclass(frozen=True)
@@ -249,8 +82,14 @@ class Opened:
     requester_access: str
 
 
-def _child_for(request: AssessmentRequest, opening: Opening) -> Child:
+def _child_for(request: AssessmentRequest, opening: Opening, actor: User) -> Child:
+    """The known child staff matched, or a new one registered in the chosen team. A known child
+    of another team moves to the chosen team, with the new case: the team handling the case is
+    the team responsible for the child, and can reach the child's page to invite the family."""
     if opening.child is not None:
+        if opening.child.team_id != opening.team.id:
+            opening.child.team_id = opening.team.id
+            audit.record("child-moved-team", actor=actor, target=f"child:{opening.child.id}", detail=opening.team.name)
         return opening.child
     child = Child(
         first_name=request.child_first_name.strip(),
@@ -306,7 +145,7 @@ def open_case_from_request(request: AssessmentRequest, actor: User, opening: Ope
         team_id=opening.team.id,
     ):
         return None
-    child = _child_for(request, opening)
+    child = _child_for(request, opening, actor)
     case = case_services.open_case(
         child.id, opening.team.id, request.received_on, actor,
         caseworker=opening.caseworker, is_reassessment=request.is_reassessment,
@@ -383,7 +222,7 @@ def register_request(actor: User, registration: Registration, opening: Opening, 
     db.session.add(request)
     db.session.flush()
     request.reference = f"R{registration.received_on.year}-{request.id:05d}"
-    child = _child_for(request, opening)
+    child = _child_for(request, opening, actor)
     case = case_services.open_case(
         child.id, opening.team.id, registration.received_on, actor,
         caseworker=opening.caseworker, is_reassessment=registration.is_reassessment,

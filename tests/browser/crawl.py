@@ -19,8 +19,9 @@ from tests.browser.support import (
     same_site_path,
 )
 
-# Never followed: signing out (a form, but a link must not do it either), files, health checks.
-NOT_FOLLOWED = re.compile(r"^/(static/|healthz|readyz)|sign-?out|log-?out", re.IGNORECASE)
+# Never followed: signing out (a form, but a link must not do it either), files, downloads (the
+# co-production team's CSV: tests/coproduction/test_export.py), health checks.
+NOT_FOLLOWED = re.compile(r"^/(static/|healthz|readyz)|sign-?out|log-?out|\.csv(\?|$)", re.IGNORECASE)
 # A page for another role, which this role must be refused (403).
 FORBIDDEN = {
     "family": "/admin/accounts",
@@ -171,6 +172,11 @@ class Crawler:
             self._goto_and_check(page, role, path, f"email link: {name}")
             if page.locator("main form").count():
                 self._submit_empty(page, role, page.locator("main form").first, f"email link: {name} submitted empty")
+        # A request's email link that has expired (or never existed): "This link has expired".
+        checked = self._goto_and_check(
+            page, role, "/request-an-assessment/confirm/not-a-real-token", "email link: a request's, expired"
+        )
+        self.error_pages.append((checked, 404))
         for path, label in (
             ("/signed-out", "after signing out"),
             ("/password/link-sent", "after asking for a reset link"),

@@ -59,7 +59,7 @@ def test_caseworker_home_is_the_caseload_with_caseload_then_the_inbox_first_in_t
     page = get_page(client, "/casework/")
     assert page.h1 == "Caseload"
     menu = [" ".join(a.get_text().split()) for a in page.soup.select(".govuk-service-navigation__link")]
-    assert menu[:3] == ["Caseload", "Team inbox", "Children"]
+    assert menu[:4] == ["Caseload", "Team inbox", "New requests", "Children"]
     assert page.soup.select_one(".govuk-service-navigation__item--active").get_text(strip=True) == "Caseload"
 
 

@@ -86,7 +86,8 @@ def test_change_stage_saves_the_change_the_case_the_audit_and_one_email_per_acti
     for email in emails:
         assert email.template == "stage_changed"
         assert set(email.context) == {
-            "child_first_name", "young_person", "stage", "link", "meaning", "family_date", "council_duty"
+            "child_first_name", "young_person", "stage", "link", "feedback_link", "meaning", "family_date",
+            "council_duty",
         }
         assert email.context["young_person"] is False  # a parent and a carer: "Ourchild’s", not "Your"
         assert email.context["link"] == f"http://localhost/family/cases/{case.id}"

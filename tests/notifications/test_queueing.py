@@ -51,7 +51,8 @@ def test_a_stage_change_whose_send_fails_still_commits_and_its_email_goes_later(
         assert email.event_key == f"stage-change:{change.id}:{email.user_id}"
         assert (email.case_id, email.to_email) == (case.id, "parent@example.org")
         assert set(email.context) == {
-            "child_first_name", "young_person", "stage", "link", "meaning", "family_date", "council_duty"
+            "child_first_name", "young_person", "stage", "link", "feedback_link", "meaning", "family_date",
+            "council_duty",
         }
         assert send_pending(now=email.next_attempt_at) == 1
     assert all_rows()[0].status is OutboxStatus.SENT

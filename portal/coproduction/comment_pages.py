@@ -1,0 +1,116 @@
+"""The families' comments: filters, a search, a page of feedback newest month first, each
+comment's own page to tag it with themes, and the CSV export of the current filter.
+
+What the team sees of each: its rating, stage, month, source and themes, and the family member's
+name and email only when they agreed to be contacted. Never a day, an account or a child."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import audit, form_html
+from portal.access import roles
+from portal.conversations.reply_by import today_in_england
+from portal.coproduction import bp, export, hints, queries, services
+from portal.coproduction.forms import CommentFiltersForm, TagForm
+from portal.ehcp.stages import Stage
+from portal.models import Role
+from portal.pagination import page_number, pagination_params
+
+PAGE_SIZE = 25
+FILTERS = "coproduction/_comment_filters.html"
+FILTER_NAMES = ("q", "stage", "rating", "month", "theme", "comment")
+
+
+def _filters(form: CommentFiltersForm) -> queries.CommentFilters:
+    stage = form.stage.data or ""
+    month = form.month.data or ""
+    return queries.CommentFilters(
+        stage=Stage(stage) if stage and stage != queries.NO_STAGE else None,
+        no_stage=stage == queries.NO_STAGE,
+        rating=int(form.rating.data) if form.rating.data else None,
+        month=date.fromisoformat(f"{month}-01") if month else None,
+        theme_id=int(form.theme.data) if form.theme.data else None,
+        comment=form.comment.data or queries.WITH_COMMENT,
+        search=form.q.data or "",
+    )
+
+
+def _filter_args(form: CommentFiltersForm) -> dict[str, str]:
+    """The filters as query string values, for the pagination links and the CSV link."""
+    return {name: form[name].data for name in FILTER_NAMES
+            if form[name].data and form[name].data != form[name].default}
+
+
+def _form() -> CommentFiltersForm:
+    form = CommentFiltersForm(request.args, queries.themes(), today_in_england())
+    form.comment.data = form.comment.data or queries.WITH_COMMENT
+    return form
+
+
+@bp.route("/comments")
+@roles(Role.COPRODUCTION)
+def comments():
+    form = _form()
+    page = page_number()
+    if not form.validate():
+        return render_template("coproduction/comments.html", form=form, result=None,
+                               filters_html=form_html.filters_html(FILTERS, form)), 400
+    result = queries.comments(_filters(form), page, PAGE_SIZE)
+    if page > result.pages:
+        abort(404)
+    args = _filter_args(form)
+    return render_template(
+        "coproduction/comments.html", form=form, result=result, csv_args=args,
+        filters_html=form_html.filters_html(FILTERS, form),
+        pagination=pagination_params(result.page, result.pages, "coproduction.comments", args, "Pages of feedback"),
+    )
+
+
+@bp.route("/comments.csv")
+@roles(Role.COPRODUCTION)
+def comments_csv():
+    form = _form()
+    if not form.validate():
+        return render_template("coproduction/comments.html", form=form, result=None,
+                               filters_html=form_html.filters_html(FILTERS, form)), 400
+    filters = _filters(form)
+    audit.record("feedback-exported", actor=current_user, target="feedback",
+                 detail=", ".join(f"{name}={value}" for name, value in _filter_args(form).items()) or "No filters")
+    audit.commit_without_waiting_for_disk()
+    rows = ((row.month.strftime("%B %Y"), row.stage.label if row.stage else queries.NO_STAGE_LABEL,
+             row.source.label, row.rating, row.worked_well, row.could_be_better, row.themes,
+             row.contact_name, row.contact_email) for row in queries.export_rows(filters))
+    filename = f"feedback-{today_in_england():%Y-%m-%d}.csv"
+    # Built here, while the request's database session is open: the rows are read in batches.
+    return Response(
+        "".join(export.lines(rows)), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/comments/<int:feedback_id>", methods=["GET", "POST"])
+@roles(Role.COPRODUCTION)
+def comment(feedback_id: int):
+    row = queries.comment(feedback_id)
+    if row is None:
+        abort(404)
+    themes = queries.themes()
+    form = TagForm()
+    form.themes.choices = [(theme.id, theme.name) for theme in themes]
+    if form.validate_on_submit():
+        # Only themes that exist: any other value (a theme merged away meanwhile, or made up) is left out.
+        known = {theme.id for theme in themes}
+        services.tag_feedback(row.feedback, {i for i in form.themes.data or () if i in known}, current_user)
+        flash("Themes saved.", "success")
+        return redirect(url_for("coproduction.comment", feedback_id=feedback_id))
+    if request.method == "GET":
+        form.themes.data = [theme.id for theme in row.feedback.themes]
+    words = " ".join(filter(None, (row.feedback.worked_well, row.feedback.could_be_better)))
+    suggested = hints.suggested(words, [theme.name for theme in themes], [t.name for t in row.feedback.themes])
+    return render_template(
+        "coproduction/comment.html", form=form, row=row, suggested=suggested, has_themes=bool(themes),
+    ), 400 if form.errors else 200

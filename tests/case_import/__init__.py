@@ -1,0 +1,1 @@
+"""Loading cases from the case-management system (portal/case_import, the upload page)."""
