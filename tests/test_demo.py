@@ -24,6 +24,7 @@ from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, Timel
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
+from portal.feedback.models import FeedbackInvitation
 from portal.models import AuditEvent, Child, FamilyLink, Relationship, Role, Team, User
 from portal.outbox import OutboxEmail, OutboxStatus
 from tests.helpers import get_page, sign_in_fast
@@ -88,7 +89,7 @@ def test_seeding_keeps_a_demo_family_that_already_exists(app):
     """A database seeded before the demo had cases gets the cases added to the same children."""
     demo.seed()
     for model in (ConversationRead, Attachment, Message, Conversation, OutboxEmail, StageChange, AdviceRequest,
-                  TimelineException, CaseNote, Case):
+                  TimelineException, CaseNote, FeedbackInvitation, Case):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     children = _count(Child)

@@ -38,9 +38,15 @@ class Group:
         return round(self.rating_total / self.responses, 1) if self.shown else None
 
     @property
+    def share_shown(self) -> bool:
+        """The share dissatisfied is shown only when it is made from none, or from 5 or more, of
+        the dissatisfied: "3%" of 38 responses would say that 1 family was dissatisfied."""
+        return self.shown and (self.dissatisfied == 0 or self.dissatisfied >= SMALL_NUMBER)
+
+    @property
     def share_dissatisfied(self) -> int | None:
         """The percentage dissatisfied, to the nearest whole number; None when not shown."""
-        return round(100 * self.dissatisfied / self.responses) if self.shown else None
+        return round(100 * self.dissatisfied / self.responses) if self.share_shown else None
 
     @property
     def responses_text(self) -> str:
@@ -52,6 +58,8 @@ class Group:
 
     @property
     def share_text(self) -> str:
+        if self.shown and not self.share_shown:
+            return f"{FEWER_THAN_5} dissatisfied"
         return self._text(f"{self.share_dissatisfied}%" if self.shown else "")
 
     def _text(self, value: str) -> str:
@@ -109,15 +117,15 @@ def satisfaction_headline(months: Sequence[Group]) -> str:
 
 
 def dissatisfied_headline(stages: Sequence[Group]) -> str:
-    shown = [group for group in stages if group.shown]
+    shown = [group for group in stages if group.share_shown]
     if not shown:
         return "Share dissatisfied by stage"
     worst = max(shown, key=lambda g: g.share_dissatisfied)
     return f"Families were most often dissatisfied at {worst.label[:1].lower()}{worst.label[1:]}"
 
 
-def _extremes(groups: Sequence[Group], value, text) -> str:
-    shown = [group for group in groups if group.shown]
+def _extremes(groups: Sequence[Group], value, text, is_shown=lambda group: group.shown) -> str:
+    shown = [group for group in groups if is_shown(group)]
     hidden = len(groups) - len(shown)
     if not shown:
         return f"Every one has {FEWER_THAN_5} responses, so none is shown."
@@ -144,5 +152,6 @@ def satisfaction_summary(months: Sequence[Group]) -> str:
 
 def dissatisfied_summary(stages: Sequence[Group]) -> str:
     return ("Bar chart of the share of responses dissatisfied or very dissatisfied, by stage. "
-            + _extremes(stages, lambda g: g.share_dissatisfied, lambda g: f"{g.share_dissatisfied}%")
+            + _extremes(stages, lambda g: g.share_dissatisfied, lambda g: f"{g.share_dissatisfied}%",
+                        lambda g: g.share_shown)
             + " The table gives every stage.")

@@ -14,7 +14,10 @@ from portal.feedback.models import MAX_COMMENT_LENGTH, Rating
 
 YES, NO = "yes", "no"
 NO_STAGE = "none"
-NO_DETAILS = "Do not include names or medical details."
+NO_DETAILS = (
+    "Do not include names or medical details. We take out your child’s name and any case reference before "
+    "the co-production team reads it."
+)
 BOTH_PROBLEM = "You cannot be contacted about anonymous feedback. Choose one"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackInvitation, FeedbackSource, Rating
-from portal.models import User
+from portal.models import Child, FamilyLink, User
 
 
 class FeedbackProblem(ValueError):
@@ -61,6 +62,39 @@ def earlier_answer(invitation: FeedbackInvitation | None) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.reply_key == reply_key(invitation.id)))
 
 
+# Case and request references ("EHC-2026-00042", "R2026-00008"): never shown to the co-production team.
+REFERENCE = re.compile(r"\b(?:EHC-\d{4}-\d{3,}|R\d{4}-\d{3,})\b", re.IGNORECASE)
+
+
+def redact(text: str | None, names: set[str]) -> str | None:
+    """The comment without case references or these names (the family's children's, and for
+    anonymous feedback the writer's own): the co-production team never sees a child's name or a
+    case, and anonymous feedback names no one."""
+    if not text:
+        return text
+    text = REFERENCE.sub("[reference removed]", text)
+    for name in sorted((name for name in names if len(name) >= 2), key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}\b", "[name removed]", text, flags=re.IGNORECASE)
+    return text
+
+
+def _names_to_remove(user: User | None, anonymous: bool) -> set[str]:
+    if user is None:
+        return set()
+    names = {
+        part
+        for first, last in db.session.execute(
+            select(Child.first_name, Child.last_name)
+            .join(FamilyLink, FamilyLink.child_id == Child.id)
+            .where(FamilyLink.user_id == user.id)
+        )
+        for part in (first, last)
+    }
+    if anonymous:
+        names.update(user.name.split())
+    return names
+
+
 def give_feedback(
     user: User | None, answer: Answer, today: date, invitation: FeedbackInvitation | None = None,
     source: FeedbackSource = FeedbackSource.ANY_TIME,
@@ -69,6 +103,7 @@ def give_feedback(
     anonymous = answer.anonymous or user is None
     if anonymous and answer.contact_ok:
         raise FeedbackProblem("You cannot be contacted about anonymous feedback. Choose one", "contact_ok")
+    names = _names_to_remove(user, anonymous)  # read before the new row joins the session
     key = reply_key(invitation.id) if invitation is not None else None
     feedback = db.session.scalar(select(Feedback).where(Feedback.reply_key == key)) if key else None
     if feedback is None:
@@ -77,8 +112,8 @@ def give_feedback(
     now = datetime.now(UTC)
     feedback.rating = int(answer.rating)
     feedback.stage = answer.stage
-    feedback.worked_well = answer.worked_well or None
-    feedback.could_be_better = answer.could_be_better or None
+    feedback.worked_well = redact(answer.worked_well, names) or None
+    feedback.could_be_better = redact(answer.could_be_better, names) or None
     feedback.has_comment = bool(feedback.worked_well or feedback.could_be_better)
     feedback.source = invitation.source if invitation is not None else source
     feedback.anonymous = anonymous

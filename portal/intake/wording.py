@@ -59,7 +59,8 @@ def question(slug: str, words: Words) -> Question:
         journey.WHICH_CHILD: Question("Who is the assessment for?", missing="Select who the assessment is for"),
         journey.CHILD_NAME: Question(f"What is {whose} name?"),
         journey.DATE_OF_BIRTH: Question(
-            f"What is {whose} date of birth?", "For example, 27 3 2012", f"Enter {whose} date of birth", "Date of birth"
+            f"What is {whose} date of birth?", pick("For example, 27 3 2012", "For example, 27 3 2005"),
+            f"Enter {whose} date of birth", "Date of birth",
         ),
         journey.SCHOOL: Question(
             pick("Which school, college or setting does your child go to?",

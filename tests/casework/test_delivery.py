@@ -106,7 +106,7 @@ def test_the_case_page_shows_each_email_with_its_recipient_status_and_london_tim
 
 def test_a_case_with_no_emails_says_so(signed_in: FlaskClient, teams: Teams) -> None:
     page = get_page(signed_in, case_url(teams))
-    assert "No emails about this case have been sent to the family yet." in page.text
+    assert "No emails about this case’s stages or messages have been sent to the family yet." in page.text
     assert page.soup.find(id="family-not-reached") is None
 
 

@@ -29,9 +29,17 @@ def _table(page, caption: str) -> dict[str, list[str]]:
 
 
 def test_group_figures_exactly() -> None:
-    group = Group("Assessing", responses=8, rating_total=8 * 3 + 3, dissatisfied=3)  # 3.375, 37.5%
+    group = Group("Assessing", responses=16, rating_total=16 * 3 + 6, dissatisfied=6)  # 3.375, 37.5%
     assert (group.average, group.share_dissatisfied) == (3.4, 38)
-    assert (group.responses_text, group.average_text, group.share_text) == ("8", "3.4", "38%")
+    assert (group.responses_text, group.average_text, group.share_text) == ("16", "3.4", "38%")
+
+
+@pytest.mark.parametrize(("dissatisfied", "text"), [(0, "0%"), (1, "fewer than 5 dissatisfied"),
+                                                   (4, "fewer than 5 dissatisfied"), (5, "13%")])
+def test_a_share_made_from_fewer_than_5_dissatisfied_is_not_shown(dissatisfied: int, text: str) -> None:
+    group = Group("Assessing", responses=38, rating_total=38 * 3, dissatisfied=dissatisfied)
+    assert group.share_text == text
+    assert (group.share_dissatisfied is None) is (0 < dissatisfied < 5)
 
 
 @pytest.mark.parametrize(("responses", "shown"), [(0, False), (1, False), (4, False), (5, True), (6, True)])
@@ -52,7 +60,7 @@ def test_headlines_compare_the_last_two_months_shown() -> None:
     assert figures.satisfaction_headline(months) == "Satisfaction fell in October"
     assert figures.responses_headline(months) == "Responses stayed the same in October"
     assert figures.satisfaction_headline(months[:1]) == "Average satisfaction by month"
-    stages = [Group("Assessing", 10, 20, 6), Group("Draft plan issued", 10, 40, 1), Group("Annual review", 4, 4, 4)]
+    stages = [Group("Assessing", 10, 20, 6), Group("Draft plan issued", 50, 200, 5), Group("Annual review", 4, 4, 4)]
     assert figures.dissatisfied_headline(stages) == "Families were most often dissatisfied at assessing"
     summary = figures.dissatisfied_summary(stages)
     assert "Highest 60% in Assessing, lowest 10% in Draft plan issued." in summary
@@ -81,7 +89,7 @@ def test_the_overview_shows_the_figures_from_known_data(team_member, app) -> Non
     assert f"{months_ago(12):%B %Y}" not in by_month and len(by_month) == 12
     assert by_month[f"{months_ago(2):%B %Y}"] == ["0", "No responses"]
     by_stage = _table(page, "Satisfaction by stage")
-    assert by_stage["Assessing"] == ["5", "3.0", "40%"]
+    assert by_stage["Assessing"] == ["5", "3.0", "fewer than 5 dissatisfied"]  # 2 of 5
     assert by_stage["Draft plan issued"] == ["fewer than 5", "fewer than 5", "fewer than 5"]
     assert by_stage["Not one part in particular"] == ["6", "4.0", "0%"]
     assert by_stage["Final plan issued"] == ["0", "No responses", "No responses"]
@@ -90,7 +98,7 @@ def test_the_overview_shows_the_figures_from_known_data(team_member, app) -> Non
 
 
 def test_each_chart_is_an_image_in_a_figure_with_a_headline_summary_and_table(team_member) -> None:
-    for rating in (1, 2, 2, 2, 3):
+    for rating in (1, 1, 2, 2, 2):
         feedback(rating, Stage.ASSESSING)
     for _ in range(5):
         feedback(5, Stage.ASSESSING, months_ago(1))

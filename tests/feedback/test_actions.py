@@ -122,11 +122,11 @@ def test_the_public_page_shows_published_actions_and_a_family_sees_which_answer_
     page = get_page(client, "/you-said-we-did")
     assert page.h1 == "You said, we did"
     assert page.text.count("Families said nobody rang back.") == 1
-    assert "Your feedback helped" not in page.text
+    assert "Answers your feedback" not in page.text
     sign_in_fast(client, world["told"])
     assert actions.unseen_notices(world["told"].id) == 1
     page = get_page(client, "/you-said-we-did")
-    assert "Your feedback helped" in page.soup.select_one(".govuk-summary-card").get_text()
+    assert "Answers your feedback" in page.soup.select_one(".govuk-summary-card").get_text()
     assert actions.unseen_notices(world["told"].id) == 0
     assert unpublished.published_at is None
 

@@ -233,3 +233,18 @@ def test_feedback_after_a_request_is_counted_as_such(client, family):
     client.post("/feedback?about=request", data={"rating": "3", "stage": "request_received"})
     [feedback] = _stored()
     assert feedback.source is FeedbackSource.REQUEST and feedback.anonymous
+
+
+def test_names_and_case_references_are_taken_out_before_the_team_reads_them(client, family):
+    parent, case, _ = family
+    sign_in_fast(client, parent)
+    words = f"Ourchild Testsurname waited. Case {case.reference}, request R2026-00008. Pat was not told."
+    client.post("/feedback", data={**ANSWERS, "could_be_better": words, "anonymous": "yes", "contact_ok": "no"})
+    client.post("/feedback", data={**ANSWERS, "could_be_better": words})
+    anonymous, named = _stored()
+    assert "Ourchild" not in anonymous.could_be_better and case.reference not in anonymous.could_be_better
+    assert "R2026-00008" not in anonymous.could_be_better and "Pat" not in anonymous.could_be_better
+    assert anonymous.could_be_better.startswith("[name removed] ")
+    # Named feedback keeps the writer's own name (they are known), never the child's or the case.
+    assert "Ourchild" not in named.could_be_better and case.reference not in named.could_be_better
+    assert "Pat was not told" in named.could_be_better
