@@ -15,8 +15,8 @@ from portal.feedback.models import MAX_COMMENT_LENGTH, Rating
 YES, NO = "yes", "no"
 NO_STAGE = "none"
 NO_DETAILS = (
-    "Do not include names or medical details. We take out your child’s name and any case reference before "
-    "the co-production team reads it."
+    "Do not include names or medical details. Before the co-production team reads it, we take out any case "
+    "reference and, if you are signed in, your children’s names."
 )
 BOTH_PROBLEM = "You cannot be contacted about anonymous feedback. Choose one"
 
