@@ -48,8 +48,9 @@ from portal.conversations.models import (
     UrgentReason,
 )
 from portal.ehcp import milestones
-from portal.ehcp.models import Case, StageChange
+from portal.ehcp.models import Case, StageChange, TimelineException
 from portal.ehcp.stages import PATH, Stage
+from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackSource, FeedbackTheme, Theme
 from portal.models import Child, FamilyLink, Relationship, Role, Team, User
@@ -94,7 +95,7 @@ def generate(
     now = datetime.now(UTC)
     password_hash = hash_password("bench password not used by people")
     db.session.execute(text(
-        "TRUNCATE team, user_account, child, family_link, ehc_case, stage_change, "
+        "TRUNCATE team, user_account, child, family_link, ehc_case, stage_change, timeline_exception, "
         "conversation, message, conversation_read, attachment, feedback, feedback_theme, feedback_tally, theme CASCADE"
     ))
 
@@ -112,7 +113,7 @@ def generate(
     ]
     _batched(staff_rows + family_rows, User.__table__)
 
-    child_rows, link_rows, case_rows, change_rows = [], [], [], []
+    child_rows, link_rows, case_rows, change_rows, exception_rows = [], [], [], [], []
     change_id = 0
     for i in range(cases):
         child_id = i + 1
@@ -129,7 +130,10 @@ def generate(
         path = _path_to(stage)
         effective = received
         previous = None
+        plan_on = None
         for step in path:
+            if step is Stage.FINAL_PLAN and plan_on is None:
+                plan_on = effective
             change_id += 1
             change_rows.append({
                 "id": change_id, "case_id": child_id, "from_stage": previous, "to_stage": step,
@@ -147,14 +151,21 @@ def generate(
             "team_id": team_id, "caseworker_id": caseworker, "is_reassessment": False,
             "request_received_on": received, "stage": stage, "stage_position": stage.position,
             "stage_since": stage_since,
-            "final_plan_on": dates.final_plan_on, "next_deadline_on": milestones.council_deadline(dates),
+            "final_plan_on": dates.final_plan_on, "first_final_plan_on": plan_on,
+            "next_deadline_on": milestones.council_deadline(dates),
             "has_exception": rng.random() < 0.05, "closed": stage.is_closed, "version": 1,
             "created_at": now, "updated_at": now,
         })
+        if case_rows[-1]["has_exception"]:
+            exception_rows.append({
+                "case_id": child_id, "type": rng.choice(list(ExceptionType)), "reason": "A family reason.",
+                "applies_from": received + timedelta(days=rng.randrange(0, 30)), "recorded_at": now,
+            })
     _batched(child_rows, Child.__table__)
     _batched(link_rows, FamilyLink.__table__)
     _batched(case_rows, Case.__table__)
     _batched(change_rows, StageChange.__table__)
+    _batched(exception_rows, TimelineException.__table__)
     messages = MESSAGES_PER_CASE * cases if messages is None else messages
     talk = _conversations(rng, case_rows, len(staff_rows), messages, now)
     talk["feedback"] = _feedback(rng, case_rows, len(staff_rows), feedback, today, now)

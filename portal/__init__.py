@@ -171,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.feedback import bp as feedback_bp
     from portal.intake import bp as intake_bp
     from portal.main.routes import bp as main_bp
+    from portal.reports import bp as reports_bp
     from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
@@ -184,4 +185,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(coproduction_bp, url_prefix="/coproduction")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")

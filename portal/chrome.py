@@ -40,12 +40,13 @@ NAVIGATION: dict[Role | None, tuple[tuple[str, str], ...]] = {
                       ("intake.request_inbox", "New requests"), ("casework.children", "Children")),
     Role.MANAGER: (("casework.caseload", "Caseload"), ("conversations.inbox", "Team inbox"),
                    ("intake.request_inbox", "New requests"), ("casework.children", "Children"),
-                   ("admin.invite_staff", "Invite staff")),
+                   ("reports.report_page", "Governance report"), ("admin.invite_staff", "Invite staff")),
     Role.COPRODUCTION: (("coproduction.overview", "Overview"), ("coproduction.comments", "Comments"),
                         ("coproduction.themes", "Themes"), ("coproduction.actions", "You said, we did")),
     Role.ADMIN: (("admin.invite_staff", "Invite staff"), ("admin.users", "Accounts"),
                  ("admin.failed_emails", "Failed emails"), ("admin.closure_days", "Closure days"),
                  ("admin.case_import", "Import cases"), ("admin.audit_log", "Audit log")),
+    Role.BOARD: (("reports.report_page", "Governance report"),),
 }
 # The navigation item followed by the unread count.
 UNREAD_ITEM = "conversations.family_inbox"

@@ -15,9 +15,11 @@ from portal.passwords import hash_password, password_problem
 def init_app(app: Flask) -> None:
     from portal.case_import.cli import cases
     from portal.notifications.cli import notifications
+    from portal.reports.cli import reports
 
     app.cli.add_command(notifications)
     app.cli.add_command(cases)
+    app.cli.add_command(reports)
 
     @app.cli.command("seed-demo")
     def seed_demo() -> None:

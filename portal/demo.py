@@ -20,6 +20,7 @@ from sqlalchemy import func, select, tuple_
 
 from portal.demo_conversations import seed_conversations
 from portal.demo_feedback import seed_feedback
+from portal.demo_governance import seed_history
 from portal.demo_requests import seed_requests
 from portal.ehcp import milestones, services
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
@@ -58,6 +59,7 @@ ACCOUNTS = (
     DemoAccount(CASEWORKER_NORTH, "Casey Worker", Role.CASEWORKER, NORTH),
     DemoAccount(CASEWORKER_SOUTH, "Sam Southern", Role.CASEWORKER, SOUTH),
     DemoAccount("coproduction@example.org", "Chris Coproduction", Role.COPRODUCTION),
+    DemoAccount("board@example.org", "Bobbie Board", Role.BOARD),
     DemoAccount("parent.two.children@example.org", "Pat Parentson", Role.FAMILY),
     DemoAccount("carer.one@example.org", "Jordan Carerton", Role.FAMILY),
     DemoAccount("carer.two@example.org", "Riley Carerton", Role.FAMILY),
@@ -608,6 +610,7 @@ def seed(today: date | None = None) -> list[DemoAccount]:
     seed_conversations(users, today)
     seed_requests(users, MANAGER_NORTH, today)
     seed_feedback(users, LINK_REQUEST_EMAIL, today)
+    seed_history(users, today)
     return list(ACCOUNTS)
 
 

@@ -39,6 +39,8 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     COPRODUCTION = "coproduction"
     ADMIN = "admin"
+    # A member of the independent oversight board: reads the governance reports and nothing else.
+    BOARD = "board"
 
     @property
     def is_staff(self) -> bool:
@@ -52,6 +54,7 @@ class Role(enum.StrEnum):
             Role.MANAGER: "Manager",
             Role.COPRODUCTION: "Co-production team",
             Role.ADMIN: "Administrator",
+            Role.BOARD: "Oversight board member",
         }[self]
 
 

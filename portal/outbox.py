@@ -76,7 +76,7 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None]
     # Why the last attempt failed: a status code and the provider's reason, never the content.
     last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # When the provider's latest applied event happened (SendGrid's timestamp): an older event
     # never overwrites a newer one, and nothing overwrites a final status.
     provider_event_at: Mapped[datetime | None]

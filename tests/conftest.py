@@ -13,11 +13,31 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, text
+from werkzeug.routing import Rule
 
 from config import TestConfig, database_url
 from portal import create_app
 from portal.extensions import db, limiter
 from tests.helpers import Factory
+
+
+def _share_url_builders() -> None:
+    """Every test makes a new app, and Werkzeug compiles Python code for each of its URL rules
+    (about 200) every time: most of the cost of making an app. The code depends only on the
+    rule's text, its parts and its defaults, so apps made by the tests share it. Tests only."""
+    original = Rule._compile_builder
+    built: dict[tuple, object] = {}
+
+    def compile_builder(rule: Rule, append_unknown: bool = True):
+        key = (rule.rule, tuple(rule._trace), repr(sorted((rule.defaults or {}).items())), append_unknown)
+        if key not in built:
+            built[key] = original(rule, append_unknown)
+        return built[key]
+
+    Rule._compile_builder = compile_builder
+
+
+_share_url_builders()
 
 
 class IsolatedClient(FlaskClient):
@@ -85,9 +105,16 @@ def _migrated(config_class: type[TestConfig]) -> None:
 
 
 def _empty_database() -> None:
+    """Delete every row, children first: on PostgreSQL in one round trip (DELETE is quicker than
+    TRUNCATE on tables this small)."""
     db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        # The models' own table names, not input.
+        db.session.execute(text(";".join(f'DELETE FROM "{table.name}"' for table in tables)))  # noqa: S608
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -21,7 +21,7 @@ from portal.access import PUBLIC, access_rule
 from portal.conversations import services as conversations
 from portal.conversations.attachments import CheckedFile
 from portal.conversations.models import Attachment, Conversation, StaffAbsence
-from portal.ehcp.models import AdviceProvider, AdviceRequest, Case
+from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, PhaseTransfer
 from portal.extensions import db
 from portal.feedback.models import Action, ActionFeedback, Feedback, FeedbackSource, Theme
 from portal.intake.models import AssessmentRequest, RequestChannel, Requester, RequestStatus
@@ -41,6 +41,7 @@ HOME = {
     Role.MANAGER: "/casework/",
     Role.COPRODUCTION: "/coproduction/",
     Role.ADMIN: "/admin/accounts",
+    Role.BOARD: "/reports/",
 }
 
 
@@ -160,6 +161,8 @@ class World:
     theme: Theme | None = field(default=None, kw_only=True)
     # A "You said, we did" action answering `feedback`, not published yet.
     action: Action | None = field(default=None, kw_only=True)
+    # A phase transfer on `case`, its plan not yet amended (so it can be removed).
+    transfer: PhaseTransfer | None = field(default=None, kw_only=True)
 
     def url_values(self) -> dict[str, object]:
         return {
@@ -177,6 +180,7 @@ class World:
             "feedback_id": self.feedback.id,
             "theme_id": self.theme.id,
             "action_id": self.action.id,
+            "transfer_id": self.transfer.id,
             "token": MADE_UP_TOKEN,
             "question": "name",  # a request page after the first: without a draft, back to the start
         }
@@ -191,6 +195,7 @@ def build_world(make: Factory) -> World:
         Role.MANAGER: make.user(Role.MANAGER, team=team, name="Morgan Manager"),
         Role.COPRODUCTION: make.user(Role.COPRODUCTION, name="Corey Coproduction"),
         Role.ADMIN: make.user(Role.ADMIN, name="Addy Admin"),
+        Role.BOARD: make.user(Role.BOARD, name="Bo Board"),
     }
     child = make.child(team=team, family=[family], first_name="Ourchild")
     other_team = make.team("South SEND team")
@@ -263,11 +268,14 @@ def build_world(make: Factory) -> World:
     db.session.add(action)
     db.session.flush()
     db.session.add(ActionFeedback(action_id=action.id, feedback_id=feedback.id))
+    next_year = date.today().year + 1
+    transfer = PhaseTransfer(case_id=case.id, moves_on=date(next_year, 9, 1), amend_by=date(next_year, 2, 15))
+    db.session.add(transfer)
     db.session.commit()
     return World(
         users, child, other_team_child, other_family, other_family_child, case, advice, invitation, link, failed_email,
         conversation, attachment, absence, request, opened_request,
-        feedback=feedback, theme=theme, action=action,
+        feedback=feedback, theme=theme, action=action, transfer=transfer,
     )
 
 
@@ -557,6 +565,11 @@ def post_data(endpoint: str, setup: CsrfSetUp) -> dict[str, str]:
             **_date(today, f"received-{world.advice.id}-received_on"),
         },
         "casework.add_note": {"note-text": "Called the family about the assessment."},
+        "casework.record_phase_transfer": {
+            "transfer-version": version, **_date(date(today.year + 1, 9, 1), "transfer-moves_on"),
+            "transfer-to_post_16": "no",
+        },
+        "casework.remove_phase_transfer": {"remove-version": version},
         "casework.reassign": {"reassign-version": version, "reassign-caseworker": str(world.users[Role.MANAGER].id)},
         # Buttons: nothing to send but the token.
         "family.accept_request": {},

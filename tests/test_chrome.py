@@ -30,12 +30,14 @@ def chrome_text(page: Page) -> str:
         (Role.CASEWORKER, "/casework/",
          ["Caseload", "Team inbox", "New requests", "Children", "Your account", "Sign out"]),
         (Role.MANAGER, "/casework/",
-         ["Caseload", "Team inbox", "New requests", "Children", "Invite staff", "Your account", "Sign out"]),
+         ["Caseload", "Team inbox", "New requests", "Children", "Governance report", "Invite staff", "Your account",
+          "Sign out"]),
         (Role.ADMIN, "/account",
          ["Invite staff", "Accounts", "Failed emails", "Closure days", "Import cases", "Audit log", "Your account",
           "Sign out"]),
         (Role.COPRODUCTION, "/account",
          ["Overview", "Comments", "Themes", "You said, we did", "Your account", "Sign out"]),
+        (Role.BOARD, "/account", ["Governance report", "Your account", "Sign out"]),
     ],
 )
 def test_each_role_has_its_own_navigation_whoever_was_served_first(

@@ -9,7 +9,7 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import func, select
 
-from portal import demo, demo_conversations
+from portal import demo, demo_conversations, demo_governance
 from portal.conversations import reply_by, wording
 from portal.conversations.models import (
     Attachment,
@@ -20,7 +20,7 @@ from portal.conversations.models import (
     StaffAbsence,
 )
 from portal.ehcp import milestones, timeline
-from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp.models import AdviceRequest, Case, CaseNote, PhaseTransfer, StageChange, TimelineException
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
@@ -44,6 +44,20 @@ def _counts() -> dict[str, int]:
 
 def _cases() -> list[Case]:
     return list(db.session.scalars(select(Case).order_by(Case.id)))
+
+
+def _demo_cases() -> list[Case]:
+    """The cases of demo.CHILDREN, not the governance history's (demo_governance.py)."""
+    return list(db.session.scalars(
+        select(Case).join(Child, Child.id == Case.child_id).where(~demo_governance.history_child()).order_by(Case.id)
+    ))
+
+
+def _demo_emails() -> list[OutboxEmail]:
+    """The outbox, but for the governance history's emails (all final: nothing for the worker)."""
+    return list(db.session.scalars(
+        select(OutboxEmail).where(~OutboxEmail.event_key.startswith(demo_governance.EMAIL_KEY)).order_by(OutboxEmail.id)
+    ))
 
 
 def _open_cases() -> list[Case]:
@@ -89,7 +103,7 @@ def test_seeding_keeps_a_demo_family_that_already_exists(app):
     """A database seeded before the demo had cases gets the cases added to the same children."""
     demo.seed()
     for model in (ConversationRead, Attachment, Message, Conversation, OutboxEmail, StageChange, AdviceRequest,
-                  TimelineException, CaseNote, FeedbackInvitation, Case):
+                  TimelineException, CaseNote, FeedbackInvitation, PhaseTransfer, Case):
         db.session.execute(model.__table__.delete())
     db.session.commit()
     children = _count(Child)
@@ -101,7 +115,7 @@ def test_seeding_keeps_a_demo_family_that_already_exists(app):
 def test_every_stage_has_a_case(today):
     stages = {case.stage for case in _cases()}
     assert stages == set(Stage)
-    assert demo.case_summary() == f"{len(_cases())} demo cases across {len(Stage)} stages."
+    assert demo.case_summary() == f"{len(_demo_cases())} demo cases across {len(Stage)} stages."
 
 
 def test_some_council_deadlines_are_late_and_some_due_within_two_weeks(today):
@@ -269,7 +283,8 @@ def test_the_demo_families_keep_their_children_and_have_cases(today):
 
 def test_children_are_synthetic_and_aged_2_to_24(today):
     children = list(db.session.scalars(select(Child)))
-    assert len(children) == len(demo.CHILDREN)
+    history = db.session.scalar(select(func.count()).select_from(Child).where(demo_governance.history_child()))
+    assert len(children) == len(demo.CHILDREN) + history
     assert len({child.last_name for child in children}) >= 20
     for child in children:
         born = child.date_of_birth
@@ -283,7 +298,7 @@ def test_children_are_synthetic_and_aged_2_to_24(today):
 def test_seeding_queues_one_email_and_uses_only_example_org_addresses(today):
     # The two emails of a past stage change, both final, and the team's request to link Cleo,
     # waiting for the worker (make run delivers it to instance/mail/).
-    emails = list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))
+    emails = _demo_emails()
     assert sorted(email.status for email in emails) == sorted(
         [OutboxStatus.DELIVERED, OutboxStatus.PERMANENT_FAILURE, OutboxStatus.PENDING]
     )
@@ -316,7 +331,7 @@ def test_one_case_shows_a_family_not_reached(today):
     assert (failed.case_id, failed.to_email) == (flagged[0].id, demo.NOT_REACHED_EMAIL)
     assert demo.NOT_REACHED_EMAIL not in {account.email for account in demo.ACCOUNTS}
     demo.seed()
-    assert _count(OutboxEmail) == 3
+    assert len(_demo_emails()) == 3
 
 
 # --- Conversations ---------------------------------------------------------------------------
@@ -386,5 +401,5 @@ def test_seeding_conversations_again_adds_nothing_and_sends_no_message_email(tod
     counts = {model.__name__: _count(model) for model in CONVERSATION_MODELS}
     demo.seed(today + timedelta(days=30))
     assert {model.__name__: _count(model) for model in CONVERSATION_MODELS} == counts
-    templates = set(db.session.scalars(select(OutboxEmail.template)))
+    templates = {email.template for email in _demo_emails()}
     assert not templates & set(demo_conversations.MESSAGE_TEMPLATES)

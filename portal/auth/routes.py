@@ -73,6 +73,7 @@ def home_for(user: User) -> str:
         Role.MANAGER: url_for("casework.caseload"),
         Role.COPRODUCTION: url_for("coproduction.overview"),
         Role.ADMIN: url_for("admin.users"),
+        Role.BOARD: url_for("reports.report_page"),
     }[user.role]
 
 

@@ -19,7 +19,7 @@ from portal.casework.case_forms import ChangeStageForm
 from portal.casework.forms import CaseForm, VersionedForm
 from portal.casework.routes import bp
 from portal.conversations.inbox_queries import case_conversations
-from portal.ehcp import lateness, milestones, services
+from portal.ehcp import lateness, milestones, phase_transfer, services
 from portal.ehcp.models import Case
 from portal.ehcp.timeline import deadline_status
 from portal.models import Role
@@ -120,9 +120,11 @@ def save(case: Case, template: str, form: CaseForm, use_case: Callable[[], objec
 @roles(*CASE_STAFF)
 def case(case_id: int):
     """The summary: where the case stands, what is due, what the family sees, the messages with
-    the family, the emails to the family, the history, advice, exceptions and staff notes, and a
-    link to each task."""
-    case = team_case_or_404(case_id)
+    the family, the emails to the family, the history, advice, exceptions, phase transfers and
+    staff notes, and a link to each task."""
+    case, transfers = queries.team_case_with_transfers(case_id, current_user.team_id)
+    if case is None:
+        refuse_record(f"case:{case_id}")
     on = queries.today()
     advice = [
         (item, deadline_status(item.due_on, on, met_on=item.received_on)) for item in queries.advice_requests(case.id)
@@ -142,5 +144,10 @@ def case(case_id: int):
         to_correct=next((email for email in emails if email.failed_for_good and not email.resent and email.name), None),
         not_reached_on=london_date(case.family_not_reached_since) if case.family_not_reached_since else None,
         conversations=case_conversations(case.id),
+        transfers=[
+            (transfer, deadline_status(transfer.amend_by, on, met_on=transfer.amended_on))
+            for transfer in transfers
+        ],
+        has_plan=case.stage in phase_transfer.WITH_A_PLAN,
     )
     return viewed(case, html)

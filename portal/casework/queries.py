@@ -13,7 +13,15 @@ from sqlalchemy.orm import joinedload, load_only
 
 from portal.casework import tally
 from portal.casework.tally import DUE_SOON_DAYS
-from portal.ehcp.models import AdviceRequest, Case, CaseNote, StageChange, TimelineException, child_full_name
+from portal.ehcp.models import (
+    AdviceRequest,
+    Case,
+    CaseNote,
+    PhaseTransfer,
+    StageChange,
+    TimelineException,
+    child_full_name,
+)
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.models import AuditEvent, Child, Role, User
@@ -29,6 +37,8 @@ CASE_CHANGES = (
     "exception-recorded",
     "case-reassigned",
     "advice-received",
+    "phase-transfer-recorded",
+    "phase-transfer-removed",
 )
 
 
@@ -244,6 +254,23 @@ def team_case(case_id: int, team_id: int | None) -> Case | None:
         .options(joinedload(Case.child), joinedload(Case.caseworker))
         .where(Case.id == case_id, Case.team_id == team_id)
     )
+
+
+def team_case_with_transfers(case_id: int, team_id: int | None) -> tuple[Case | None, list[PhaseTransfer]]:
+    """team_case, with the case's phase transfers (soonest move first) read in the same query:
+    the case page's. The case comes once a transfer, or once with none."""
+    if team_id is None:
+        return None, []
+    rows = db.session.execute(
+        select(Case, PhaseTransfer)
+        .options(joinedload(Case.child), joinedload(Case.caseworker))
+        .outerjoin(PhaseTransfer, PhaseTransfer.case_id == Case.id)
+        .where(Case.id == case_id, Case.team_id == team_id)
+        .order_by(PhaseTransfer.moves_on, PhaseTransfer.id)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [transfer for _, transfer in rows if transfer is not None]
 
 
 def stage_history(case_id: int) -> list[StageChange]:

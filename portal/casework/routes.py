@@ -102,4 +102,5 @@ from portal.casework import (  # noqa: E402, F401
     reach_pages,
     stage_pages,
     task_pages,
+    transfer_pages,
 )

@@ -101,7 +101,7 @@ class Conversation(db.Model):
     message_count: Mapped[int] = mapped_column(default=0)
     # For the governance report: when the council first replied to the family, and how many
     # working days after the family's first message that was.
-    first_reply_at: Mapped[datetime | None]
+    first_reply_at: Mapped[datetime | None] = mapped_column(index=True)
     first_reply_working_days: Mapped[int | None]
     closed_at: Mapped[datetime | None]
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -129,7 +129,7 @@ class Message(db.Model):
     author_title: Mapped[str] = mapped_column(String(60))
     from_council: Mapped[bool]
     body: Mapped[str] = mapped_column(Text)
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     submission_key: Mapped[str] = mapped_column(String(64))
     # For a council reply that answered a wait: the date it was due by and how many working days
     # late it was (0 when on time). Empty for family messages and for staff messages sent while

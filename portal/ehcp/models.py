@@ -109,7 +109,7 @@ class Case(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     is_reassessment: Mapped[bool] = mapped_column(default=False)
-    request_received_on: Mapped[date]
+    request_received_on: Mapped[date] = mapped_column(index=True)
     stage: Mapped[Stage] = mapped_column(enum_column(Stage), index=True)
     # Where the stage comes in the law's order (Stage.position), kept with the stage (see the
     # listener below), so that the caseload sorted by stage is read from an index in order.
@@ -117,7 +117,7 @@ class Case(db.Model):
     stage_since: Mapped[date]
     draft_served_on: Mapped[date | None]
     final_plan_on: Mapped[date | None]
-    first_final_plan_on: Mapped[date | None]
+    first_final_plan_on: Mapped[date | None] = mapped_column(index=True)  # the governance report's new plans
     review_meeting_on: Mapped[date | None]
     amendments_proposed_on: Mapped[date | None]
     # The council's next legal deadline, kept up to date by the services, for sorting and filters.
@@ -156,7 +156,11 @@ class Case(db.Model):
 
 class StageChange(db.Model):
     __tablename__ = "stage_change"
-    __table_args__ = (Index("ix_stage_change_case_effective", "case_id", "effective_on"),)
+    __table_args__ = (
+        Index("ix_stage_change_case_effective", "case_id", "effective_on"),
+        # The governance report: decisions (by the stage moved to) and reviews ended in a period.
+        Index("ix_stage_change_to_stage_effective", "to_stage", "effective_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
@@ -168,6 +172,10 @@ class StageChange(db.Model):
     source: Mapped[str | None] = mapped_column(String(20))
     family_note: Mapped[str | None] = mapped_column(Text)
     staff_note: Mapped[str | None] = mapped_column(Text)
+    # A change that ends an annual review keeps the review's dates (the case's are cleared at the
+    # next review), for the governance report's review figures.
+    review_meeting_on: Mapped[date | None] = mapped_column(index=True)
+    amendments_proposed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     changed_by: Mapped[User | None] = relationship()
@@ -197,11 +205,28 @@ class TimelineException(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     # Staff only: never on a family page or in an email.
     staff_note: Mapped[str | None] = mapped_column(Text)
-    applies_from: Mapped[date]
+    applies_from: Mapped[date] = mapped_column(index=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()
+
+
+class PhaseTransfer(db.Model):
+    """A child with a plan moving to the next phase of education (reg 18): the plan must be
+    amended by 15 February of the year of the move, or 31 March for a move from secondary school
+    to further education or training (`to_post_16`)."""
+
+    __tablename__ = "phase_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehc_case.id"), index=True)
+    moves_on: Mapped[date]  # the day the child starts in the new phase
+    to_post_16: Mapped[bool] = mapped_column(default=False)
+    amend_by: Mapped[date] = mapped_column(index=True)  # the legal deadline, worked out from the two above
+    amended_on: Mapped[date | None]  # the day the amended plan was issued
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseNote(db.Model):

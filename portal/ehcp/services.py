@@ -17,6 +17,7 @@ from portal.ehcp import milestones, timeline
 from portal.ehcp.family_emails import notify_family_of_stage_change
 from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
 from portal.ehcp.stages import Stage
+from portal.ehcp.transfer_amendment import plan_amended
 from portal.extensions import db
 from portal.models import User
 
@@ -183,6 +184,10 @@ def change_stage(case: Case, actor: User, update: StageUpdate, expected_version:
         staff_note=update.staff_note or None,
         created_at=changed_at,
     )
+    if case.stage is Stage.ANNUAL_REVIEW:  # the review ends: keep its dates for the governance report
+        change.review_meeting_on, change.amendments_proposed_on = case.review_meeting_on, case.amendments_proposed_on
+    if case.stage is Stage.ANNUAL_REVIEW and update.to_stage is Stage.FINAL_PLAN and case.amendments_proposed_on:
+        plan_amended(case, update.effective_on)  # the amended plan is issued: for the phase transfers too
     db.session.add(change)
     case.updated_at = changed_at
     for name, value in moved.items():

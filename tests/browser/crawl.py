@@ -29,6 +29,7 @@ FORBIDDEN = {
     "manager": "/admin/accounts",
     "coproduction": "/admin/audit-log",
     "admin": "/family/",
+    "board": "/casework/",
 }
 MISSING = "/no-such-page"
 # Pages that differ only in the numbers in their path or in their query (one template, different

@@ -39,6 +39,7 @@ ROLE_ACCOUNTS: dict[str, str | None] = {
     "manager": "manager.north@example.org",
     "coproduction": "coproduction@example.org",
     "admin": "admin@example.org",
+    "board": "board@example.org",
 }
 # Left without two-factor sign-in, so that the set-up page can be checked.
 STAFF_WITHOUT_TOTP = "caseworker.south@example.org"

@@ -166,7 +166,7 @@ def _for_change(emails: dict, change_id: int) -> list[tuple[OutboxEmail, Email]]
 def test_every_template_is_rendered_with_the_demo_data(emails: dict) -> None:
     templates = {row.template for row, _ in emails["rendered"]}
     assert templates == {"stage_changed", "invitation", "link_request", "password_reset", "password_changed",
-                         "digest"}
+                         "digest", "message_to_staff", "message_to_family"}
 
 
 def test_no_email_body_holds_a_surname_a_date_of_birth_or_any_note(emails: dict) -> None:
