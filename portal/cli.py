@@ -4,7 +4,7 @@
 import click
 from flask import Flask, current_app
 
-from portal import demo
+from portal import demo, demo_governance
 from portal.auth.services import find_user_by_email
 from portal.extensions import db
 from portal.forms import clean_name, name_problem
@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
             team = f", {account.team}" if account.team else ""
             click.echo(f"  {account.role.label:<20} {account.email}{team}")
         click.echo(demo.case_summary())
+        click.echo(demo_governance.history_summary())
         if current_app.config["DEV_SKIP_TWO_FACTOR"]:
             click.echo("Staff two-factor sign-in is skipped (DEV_SKIP_TWO_FACTOR=1, development only).")
         else:

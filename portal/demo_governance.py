@@ -23,7 +23,7 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import ColumnElement, bindparam, insert, select
+from sqlalchemy import ColumnElement, bindparam, func, insert, select
 
 from portal.conversations import reply_by
 from portal.conversations.models import Conversation, ConversationRead, ConversationStatus, Message, UrgentReason
@@ -95,6 +95,14 @@ def history_child() -> ColumnElement[bool]:
     """The condition on Child that picks the history's children."""
     return (Child.last_name.in_(SURNAMES) | ((Child.first_name == JESSE[0]) & (Child.last_name == JESSE[1]))
             | ((Child.first_name == QUINN[0]) & (Child.last_name == QUINN[1])))
+
+
+def history_summary() -> str:
+    """One line for the seed-demo output: the history's cases, which no demo sign-in's family sees."""
+    cases = db.session.scalar(select(func.count()).select_from(Case).join(Child, Child.id == Case.child_id)
+                              .where(history_child())) or 0
+    return (f"{cases} more cases, from {MONTHS_BACK // 12} years of synthetic history, give the governance report "
+            "real figures. Staff see them in the caseloads; no demo family does.")
 
 
 def _moment(day: date, hour: int = 10) -> datetime:
