@@ -59,6 +59,8 @@ def _pages(
         ("co-production overview", "/coproduction/", "coproduction"),
         ("co-production comments", "/coproduction/comments", "coproduction"),
         ("co-production comments, search", "/coproduction/comments?q=waiting", "coproduction"),
+        ("co-production comments, stage and theme", "/coproduction/comments?stage=assessing&theme=1",
+         "coproduction"),
     ]
 
 

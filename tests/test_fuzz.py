@@ -36,6 +36,9 @@ from tests.walk import (
     form_for,
 )
 
+# A long walk, made once, in the SQLite run (the PostgreSQL run leaves it out: CI time).
+pytestmark = pytest.mark.sqlite_run
+
 SCRIPT = "<script>alert(1)</script>"
 
 # Each value is sent in every field of a form at once.

@@ -112,6 +112,9 @@ class Feedback(db.Model):
         # The co-production team's comments, newest month first: with or without a comment, or either.
         Index("ix_feedback_comment_newest", "has_comment", "month", "id"),
         Index("ix_feedback_newest", "month", "id"),
+        # The same, for one stage: the rows of the stage in order, so that a theme's matches (a
+        # check of each row's tags) stop at the page's or the count's limit.
+        Index("ix_feedback_stage_comment_newest", "stage", "has_comment", "month", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

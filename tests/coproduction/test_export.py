@@ -55,7 +55,9 @@ def test_the_csv_of_the_current_filter(team_member) -> None:
     everything = _rows(team_member.get("/coproduction/comments.csv?comment=any"))
     assert {row[4] for row in everything[1:]} == {"'+1 for the SENCo", "'@everyone was kind",
                                                   "'-2 out of 10\r\nand a tab\there"}
-    events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "feedback-exported")).all()
+    events = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "feedback-exported").order_by(AuditEvent.id)
+    ).all()
     assert events == ["stage=assessing", "comment=any"]
 
 

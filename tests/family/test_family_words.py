@@ -1,5 +1,5 @@
-"""What families read, checked on every demo case and every stage, for a parent and for a young
-person: a deadline is never worded as done; a late case always says why, or that the council has
+"""What families read, checked on every demo case made by hand, the first history case at each
+stage, and every stage, for a parent and for a young person: a deadline is never worded as done; a late case always says why, or that the council has
 not said why, with whom to contact and how to complain; the family's own action and date come
 first; and a young person is never addressed as a parent."""
 
@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal import demo
+from portal import demo, demo_governance
 from portal.ehcp import milestones
 from portal.ehcp.models import Case
 from portal.ehcp.stages import CLOSED, Stage
@@ -122,8 +122,22 @@ def test_every_demo_case_reads_right_for_a_parent_and_a_young_person(app, client
     today = date.today()
     cases = db.session.scalars(select(Case).order_by(Case.id)).all()
     assert {case.stage for case in cases} >= CLOSED  # every way of closing is in the demo
-    for case in cases:
+    for case in _hand_made_and_one_history_case_a_stage(cases):
         check_case(client, make, case, today)
+
+
+def _hand_made_and_one_history_case_a_stage(cases: list[Case]) -> list[Case]:
+    """Every case made by hand, and the first of the governance history's cases (about 900, made
+    by one pattern: portal/demo_governance.py) at each stage, on time and late."""
+    chosen, kinds = [], set()
+    for case in cases:
+        if case.child.last_name in demo_governance.SURNAMES:
+            kind = (case.stage, case.next_deadline_on is not None and case.next_deadline_on < date.today())
+            if kind in kinds:
+                continue
+            kinds.add(kind)
+        chosen.append(case)
+    return chosen
 
 
 STAGE_DATES = {
