@@ -1,7 +1,8 @@
 """What families read, checked on every demo case made by hand, the first history case at each
-stage, and every stage, for a parent and for a young person: a deadline is never worded as done; a late case always says why, or that the council has
-not said why, with whom to contact and how to complain; the family's own action and date come
-first; and a young person is never addressed as a parent."""
+stage, and every stage, for a parent and for a young person: a deadline is never worded as done;
+a late case always says why, or that the council has not said why, with whom to contact and how
+to complain; the family's own action and date come first; and a young person is never addressed
+as a parent."""
 
 from __future__ import annotations
 
