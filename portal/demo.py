@@ -22,8 +22,16 @@ from portal.demo_conversations import seed_conversations
 from portal.demo_feedback import seed_feedback
 from portal.demo_governance import seed_history
 from portal.demo_requests import seed_requests
-from portal.ehcp import milestones, services
-from portal.ehcp.models import AdviceProvider, AdviceRequest, Case, CaseNote, StageChange, TimelineException
+from portal.ehcp import milestones, phase_transfer, services
+from portal.ehcp.models import (
+    AdviceProvider,
+    AdviceRequest,
+    Case,
+    CaseNote,
+    PhaseTransfer,
+    StageChange,
+    TimelineException,
+)
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType, add_months, advice_due
 from portal.extensions import db
@@ -124,6 +132,9 @@ class DemoCase:
     exceptions: tuple[Excepted, ...] = ()
     advice: tuple[Advice, ...] = ()
     notes: tuple[Note, ...] = ()
+    # A move from school to college or training in the next September whose amended plan is still
+    # to come (a phase transfer): the family sees the council's duty and its date.
+    moves_to_post_16: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,7 +213,7 @@ CHILDREN: tuple[DemoChild, ...] = (
         "Taylor", "Youngperson", SOUTH, born=date(2007, 1, 20),
         family=(("young.person@example.org", Relationship.YOUNG_PERSON),),
         cases=(DemoCase(
-            940, caseworker=CASEWORKER_SOUTH, review_meeting_ago=40, amendments_ago=30,
+            940, caseworker=CASEWORKER_SOUTH, review_meeting_ago=40, amendments_ago=30, moves_to_post_16=True,
             steps=(
                 Step(Stage.DECIDING_TO_ASSESS, 938),
                 Step(Stage.ASSESSING, 905, "We have decided to carry out an EHC needs assessment."),
@@ -766,6 +777,13 @@ def _build_case(child: Child, child_spec: DemoChild, spec: DemoCase, users: dict
         case.has_exception = True
     for note in spec.notes:
         db.session.add(CaseNote(case_id=case.id, author=recorder, text=note.text, created_at=_moment(day(note.ago))))
+    if spec.moves_to_post_16:
+        year = today.year if today < date(today.year, 3, 31) else today.year + 1
+        moves_on = date(year, 9, 1)
+        db.session.add(PhaseTransfer(
+            case_id=case.id, moves_on=moves_on, to_post_16=True, amend_by=phase_transfer.amend_by(moves_on, True),
+            recorded_by_id=recorder.id, recorded_at=_moment(day(spec.amendments_ago or 0)),
+        ))
 
     services.refresh(case)
     if spec.expected_in is not None:

@@ -281,6 +281,18 @@ def test_the_demo_families_keep_their_children_and_have_cases(today):
     assert _cases_of(link.child)[-1].stage in (Stage.FINAL_PLAN, Stage.ANNUAL_REVIEW)
 
 
+def test_the_demo_young_person_sees_the_councils_duty_for_their_move_to_college(today, client):
+    """A phase transfer still to come, on a case a demo family signs in to: every new user can see one."""
+    young_person = db.session.scalar(select(User).where(User.email == "young.person@example.org"))
+    case = _cases_of(young_person.child_links[0].child)[-1]
+    sign_in_fast(client, young_person)
+    text = " ".join(get_page(client, f"/family/cases/{case.id}").text.split())
+    amend_by = date(today.year if today < date(today.year, 3, 31) else today.year + 1, 3, 31)
+    assert f"You move to college or training on 1 September {amend_by.year}." in text
+    assert ("The council must issue your amended EHC plan, naming the college or training provider, "
+            f"by 31 March {amend_by.year}.") in text
+
+
 def test_children_are_synthetic_and_aged_2_to_24(today):
     children = list(db.session.scalars(select(Child)))
     history = db.session.scalar(select(func.count()).select_from(Child).where(demo_governance.history_child()))

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-SMALL_NUMBER = 5
-FEWER_THAN_5 = "fewer than 5"
+from portal.small_numbers import FEWER_THAN_5, SMALL_NUMBER
+
 NO_RESPONSES = "No responses"
 DISSATISFIED_AT_MOST = 2  # ratings 1 (very dissatisfied) and 2 (dissatisfied)
 

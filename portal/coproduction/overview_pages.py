@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from flask import render_template
 
+from portal import charts
 from portal.access import roles
 from portal.conversations.reply_by import today_in_england
-from portal.coproduction import bp, charts, figures, queries
+from portal.coproduction import bp, figures, queries
 from portal.coproduction.figures import Group
 from portal.models import Role
 

@@ -9,8 +9,10 @@ from flask_login import current_user
 from portal.access import refuse_record, roles
 from portal.conversations import family_queries as conversation_queries
 from portal.conversations import wording as conversation_wording
+from portal.ehcp.transfer_services import case_transfers
 from portal.family import links, progress, queries, updates, wording
 from portal.family.forms import ButtonForm
+from portal.family.transfer_wording import transfer_words
 from portal.feedback import actions as feedback_actions
 from portal.feedback import queries as feedback_queries
 from portal.intake import online as intake_online
@@ -134,6 +136,11 @@ def case(case_id: int):
             for asked in queries.advice_requests(case.id)
         ],
         exceptions=queries.timeline_exceptions(case.id),
+        transfers=[
+            transfer_words(t.moves_on, t.to_post_16, t.amend_by, t.amended_on,
+                           relationship is Relationship.YOUNG_PERSON, case.child.first_name, today)
+            for t in case_transfers(case.id)
+        ],
         conversations=conversation_queries.case_conversations(current_user.id, case.id),
         expect_reply=conversation_wording.expect_reply,
         feedback_invitation=feedback_queries.latest_invitation(current_user.id, case.id),

@@ -45,6 +45,7 @@ from portal.ehcp.models import Case
 from portal.feedback.models import Action, ActionStatus, Feedback, Rating
 from portal.governance.periods import Period
 from portal.governance.rows import shaped
+from portal.governance.sql import per_team_and_service
 from portal.models import Role, User
 from portal.notifications.status_words import FAILED, FAILED_FOR_GOOD
 from portal.outbox import OutboxEmail
@@ -84,15 +85,15 @@ def _within(column, period: Period):
 
 
 def _per_team_and_service(figure: str, counts, part=None, numerator="numerator", denominator=None) -> list[Select]:
-    """A figure's team rows and its service row from one grouped-by-team CTE (read once)."""
+    """A figure's team rows and its service row from a CTE of counts grouped by team (read once):
+    each sum is the team's own count on a team row, and every team's on the service row."""
     c = counts.c
 
-    def sum_of(name):
+    def total(name):
         return func.coalesce(func.sum(c[name]), 0)
 
-    team = select(*shaped(figure, c.team_id, part, c[numerator], c[denominator] if denominator else None))
-    service = select(*shaped(figure, None, part, sum_of(numerator), sum_of(denominator) if denominator else None))
-    return [team.select_from(counts), service.select_from(counts)]
+    return per_team_and_service(figure, counts, part, numerator=total(numerator),
+                                denominator=total(denominator) if denominator else None)
 
 
 def family_messages(period: Period) -> list[Select]:

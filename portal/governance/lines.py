@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.governance.rows import Figure, Figures
+from portal.small_numbers import FEWER_THAN_5 as FEWER
+from portal.small_numbers import SMALL_NUMBER as SMALL
 
-SMALL = 5
-FEWER = "fewer than 5"
 NO_DATA = "no data"
 
 

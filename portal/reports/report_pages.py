@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 
+from portal import charts
 from portal.access import roles
 from portal.conversations.reply_by import today_in_england
-from portal.coproduction import charts
 from portal.extensions import db
 from portal.governance import document, lines, periods, report
 from portal.models import Role

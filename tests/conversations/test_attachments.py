@@ -76,7 +76,9 @@ def test_another_family_cannot_download_it(client: FlaskClient, people: People, 
     check_page(response, 404)
     assert PDF not in response.get_data()
     check_page(client.get(f"/family/attachments/{attachment.id + 1000}"), 404)
-    refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "record-refused")).all()
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "record-refused").order_by(AuditEvent.id)
+    ).all()
     assert [event.target for event in refused] == [f"attachment:{attachment.id}", f"attachment:{attachment.id + 1000}"]
 
 

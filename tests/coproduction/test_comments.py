@@ -126,7 +126,9 @@ def test_tagging_a_comment_and_the_suggestions_are_only_hints(team_member, comme
     # Untagging: none ticked.
     assert team_member.post(f"/coproduction/comments/{feedback_id}", data={}).status_code == 302
     assert not db.session.scalars(select(FeedbackTheme).where(FeedbackTheme.feedback_id == feedback_id)).all()
-    events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "feedback-tagged")).all()
+    events = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "feedback-tagged").order_by(AuditEvent.id)
+    ).all()
     assert events == ["Transport, Waiting times", "No themes"]
 
 

@@ -1,7 +1,8 @@
-"""The overview's charts: static SVG made on the server with pygal, shown as an <img> with a
-data: URI. The page's CSP (`style-src 'self'`) would block the <style> pygal puts inside an
-inline SVG; inside an image it is the image's own, and an image never runs script. pygal's
-config <script> is taken out all the same (js=[] stops it loading scripts, not writing that one).
+"""Charts for the co-production overview and the governance report: static SVG made on the
+server with pygal, shown as an <img> with a data: URI. The page's CSP (`style-src 'self'`) would
+block the <style> pygal puts inside an inline SVG; inside an image it is the image's own, and an
+image never runs script. pygal's config <script> is taken out all the same (js=[] stops it
+loading scripts, not writing that one).
 
 Each SVG has a viewBox and no fixed size, so it scales to its column (at 320 px too); labels are
 large so that they stay readable when it does. Rendering takes tens of milliseconds, so each SVG
@@ -70,7 +71,7 @@ def _svg(kind: str, labels: tuple[str, ...], values: tuple[float | None, ...], m
 def data_uri(kind: str, labels: Sequence[str], values: Sequence[float | None], maximum: float | None = None) -> str:
     """The chart as a data: URI, from the app's cache when this data set was drawn before."""
     key = (kind, tuple(labels), tuple(values), maximum)
-    cache: dict[tuple, str] = current_app.extensions.setdefault("coproduction_charts", {})
+    cache: dict[tuple, str] = current_app.extensions.setdefault("charts", {})
     uri = cache.get(key)
     if uri is None:
         if len(cache) >= KEPT:
