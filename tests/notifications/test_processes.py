@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from portal.extensions import db
 from portal.outbox import OutboxEmail, OutboxStatus
-from tests.fake_sendgrid import FakeSendGrid
+from tests.fake_sendgrid import FakeSendGrid, Reply
 from tests.notifications.helpers import all_rows, check_bodies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,10 +80,13 @@ def stop(worker: subprocess.Popen) -> str:
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(app, database_uri, tmp_path):
     ids = queue_many(30)
-    with FakeSendGrid(delay=0.1) as fake:
+    # The provider holds the sixth email for 30 s, so the worker is surely waiting on it, with the
+    # first five recorded, when it is killed: in the middle of a batch. (Killed just after the
+    # provider accepted an email and before the worker recorded it, that email would go twice:
+    # delivery is at least once, and that moment is not what this test is about.)
+    with FakeSendGrid([Reply(delay=0.1)] * 5 + [Reply(delay=30)], delay=0.1) as fake:
         worker = start_worker(database_uri, fake, tmp_path, NOTIFICATIONS_BATCH_SIZE="10",
                               NOTIFICATIONS_LEASE_SECONDS="3")
-        # Killed while the provider is answering its sixth email: in the middle of a batch.
         wait_for(lambda: len(fake.requests) >= 6, 60, "the first emails", [worker])
         worker.kill()
         worker.communicate(timeout=10)
