@@ -31,7 +31,7 @@ def transfer_words(moves_on: date, to_post_16: bool, amend_by: date, amended_on:
     move = f"{who} {verb} to {'college or training' if to_post_16 else 'a new school'} on {long_date(moves_on)}"
     whose = "your" if young_person else f"{first_name}’s"
     if amended_on is not None:
-        done = f"The council issued {whose} amended EHC plan for the move on {long_date(amended_on)}"
+        done = f"{whose[0].upper()}{whose[1:]} amended EHC plan for the move was issued on {long_date(amended_on)}"
         return TransferWords(move, None, None, done)
     naming = "the college or training provider" if to_post_16 else "the new school"
     duty = f"The council must issue {whose} amended EHC plan, naming {naming}, by {long_date(amend_by)}"

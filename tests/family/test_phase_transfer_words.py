@@ -85,7 +85,7 @@ def test_an_amended_plan_is_a_fact_with_its_date_not_a_duty(client: FlaskClient,
     transfer(case, date(2026, 9, 1), False, date(2026, 2, 15), amended_on=date(2026, 2, 10))
     text = transfer_text(case_page(client, family.parent, case, today=date(2026, 10, 1)))
     assert "Ourchild moved to a new school on 1 September 2026." in text
-    assert "The council issued Ourchild’s amended EHC plan for the move on 10 February 2026." in text
+    assert "Ourchild’s amended EHC plan for the move was issued on 10 February 2026." in text
     assert "must issue" not in text and "late" not in text.lower()
 
 
