@@ -116,6 +116,7 @@ def phone_link(number: str) -> Markup:
 def register_extensions(app: Flask) -> None:
     # Every model module, so that the metadata (and Alembic) knows every table.
     import portal.conversations.models
+    import portal.data_versions
     import portal.ehcp.models
     import portal.feedback.models
     import portal.intake.models

@@ -17,8 +17,9 @@ import sys
 from collections.abc import Sequence
 
 import pygal
-from flask import current_app
 from pygal.style import Style
+
+from portal.render_cache import remember
 
 # On import pygal appends a legacy import hook for its map plugins (we use none) to sys.meta_path.
 # It has no find_spec, so Python warns (ImportWarning) at every import that falls through to it:
@@ -71,11 +72,5 @@ def _svg(kind: str, labels: tuple[str, ...], values: tuple[float | None, ...], m
 def data_uri(kind: str, labels: Sequence[str], values: Sequence[float | None], maximum: float | None = None) -> str:
     """The chart as a data: URI, from the app's cache when this data set was drawn before."""
     key = (kind, tuple(labels), tuple(values), maximum)
-    cache: dict[tuple, str] = current_app.extensions.setdefault("charts", {})
-    uri = cache.get(key)
-    if uri is None:
-        if len(cache) >= KEPT:
-            cache.clear()
-        svg = _svg(kind, key[1], key[2], maximum)
-        uri = cache[key] = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    return uri
+    return remember("charts", key, lambda: "data:image/svg+xml;base64," + base64.b64encode(
+        _svg(kind, key[1], key[2], maximum).encode()).decode(), kept=KEPT)

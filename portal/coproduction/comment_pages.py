@@ -10,8 +10,9 @@ from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from portal import audit, form_html
+from portal import audit, data_versions, form_html, render_cache
 from portal.access import roles
 from portal.conversations.reply_by import today_in_england
 from portal.coproduction import bp, export, hints, queries, services
@@ -45,28 +46,41 @@ def _filter_args(form: CommentFiltersForm) -> dict[str, str]:
             if form[name].data and form[name].data != form[name].default}
 
 
-def _form() -> CommentFiltersForm:
-    form = CommentFiltersForm(request.args, queries.themes(), today_in_england())
+def _form(version: int | None = None) -> CommentFiltersForm:
+    """The filters, offering the themes of this version of the feedback (read afresh without one)."""
+    themes = (queries.theme_names() if version is None
+              else render_cache.remember("feedback-themes", version, queries.theme_names, kept=4))
+    form = CommentFiltersForm(request.args, themes, today_in_england())
     form.comment.data = form.comment.data or queries.WITH_COMMENT
     return form
+
+
+def _results(form: CommentFiltersForm, args: dict[str, str], page: int) -> Markup:
+    result = queries.comments(_filters(form), page, PAGE_SIZE)
+    if page > result.pages:
+        abort(404)
+    return Markup(render_template(  # noqa: S704 - autoescaped
+        "coproduction/_comment_results.html", result=result, csv_args=args,
+        pagination=pagination_params(result.page, result.pages, "coproduction.comments", args, "Pages of feedback"),
+    ))
 
 
 @bp.route("/comments")
 @roles(Role.COPRODUCTION)
 def comments():
-    form = _form()
+    # The same for everyone in the team: each page of results is rendered once for each version of
+    # the feedback (read first: portal/data_versions.py), set of filters and page number.
+    version = data_versions.current(data_versions.FEEDBACK)
+    form = _form(version)
     page = page_number()
     if not form.validate():
-        return render_template("coproduction/comments.html", form=form, result=None,
+        return render_template("coproduction/comments.html", form=form, results_html=None,
                                filters_html=form_html.filters_html(FILTERS, form)), 400
-    result = queries.comments(_filters(form), page, PAGE_SIZE)
-    if page > result.pages:
-        abort(404)
     args = _filter_args(form)
+    key = (version, tuple(sorted(args.items())), page)
     return render_template(
-        "coproduction/comments.html", form=form, result=result, csv_args=args,
-        filters_html=form_html.filters_html(FILTERS, form),
-        pagination=pagination_params(result.page, result.pages, "coproduction.comments", args, "Pages of feedback"),
+        "coproduction/comments.html", form=form, filters_html=form_html.filters_html(FILTERS, form),
+        results_html=render_cache.remember("feedback-comments", key, lambda: _results(form, args, page)),
     )
 
 
@@ -76,7 +90,7 @@ def comments_csv():
     form = _form()
     if not form.validate():
         return render_template("coproduction/comments.html", form=form, result=None,
-                               filters_html=form_html.filters_html(FILTERS, form)), 400
+                               results_html=None, filters_html=form_html.filters_html(FILTERS, form)), 400
     filters = _filters(form)
     audit.record("feedback-exported", actor=current_user, target="feedback",
                  detail=", ".join(f"{name}={value}" for name, value in _filter_args(form).items()) or "No filters")

@@ -3,6 +3,7 @@ nothing changes), tagging a comment with themes, naming a theme and merging two.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -28,7 +29,14 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from portal.casework.forms import SEARCH_MAX, OneOf
 from portal.conversations.forms import MessageCharacters
 from portal.coproduction.figures import month_label, months_back
-from portal.coproduction.queries import ANY_COMMENT, NO_STAGE, NO_STAGE_LABEL, WITH_COMMENT, WITHOUT_COMMENT
+from portal.coproduction.queries import (
+    ANY_COMMENT,
+    NO_STAGE,
+    NO_STAGE_LABEL,
+    WITH_COMMENT,
+    WITHOUT_COMMENT,
+    ThemeName,
+)
 from portal.ehcp.stages import Stage
 from portal.feedback.models import MAX_THEME_LENGTH, Rating, Theme
 from portal.forms import clean_name, strip
@@ -81,7 +89,7 @@ class CommentFiltersForm(Form):
     # HTML, kept per set of values (portal/form_html.py), is made afresh when a theme changes.
     choices = HiddenField()
 
-    def __init__(self, formdata, themes: list[Theme], this_month: date):
+    def __init__(self, formdata, themes: Sequence[Theme | ThemeName], this_month: date):
         super().__init__(formdata)
         self.month.choices = [SelectChoice("", "Any month")] + [
             SelectChoice(month_value(month), month_label(month))

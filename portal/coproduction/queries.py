@@ -242,6 +242,17 @@ def themes() -> list[Theme]:
     return list(db.session.scalars(select(Theme).order_by(Theme.name)))
 
 
+@dataclass(frozen=True)
+class ThemeName:
+    id: int
+    name: str
+
+
+def theme_names() -> list[ThemeName]:
+    """Every theme's id and name, by name: plain values, kept between requests by the comments."""
+    return [ThemeName(*row) for row in db.session.execute(select(Theme.id, Theme.name).order_by(Theme.name))]
+
+
 def themes_with_counts() -> list[tuple[Theme, int]]:
     """Every theme with how much feedback it tags (one statement)."""
     tagged = (
