@@ -125,9 +125,9 @@ def stage_fact(stage: Stage, since: date, reader: Reader) -> str:
     return f"Since {day}"
 
 
-def _final_plan(dates: CaseDates, first_final_plan_on: date | None, today: date) -> Dated | None:
-    """Before the plan: the duty to issue it (unless it is already the next deadline). Once issued:
-    the fact, with how it compared with the legal deadline."""
+def _final_plan(dates: CaseDates, first_final_plan_on: date | None, today: date, reader: Reader) -> Dated | None:
+    """Before the plan: the duty to issue it, which holds only if the council decides to issue one
+    until it sends a draft plan. Once issued: the fact, with how it compared with the legal deadline."""
     final = milestones.final_plan_milestone(dates)
     if first_final_plan_on is not None:
         late_by = (first_final_plan_on - final.due_on).days
@@ -137,7 +137,12 @@ def _final_plan(dates: CaseDates, first_final_plan_on: date | None, today: date)
             text += f". It was last updated on {long_date(dates.final_plan_on)}"
         return Dated(text, final.due_on, deadline_status(final.due_on, today, met_on=first_final_plan_on), final.rule)
     if dates.stage in PATH and PATH.index(dates.stage) < PATH.index(Stage.FINAL_PLAN):
-        return Dated(duty_sentence(final), final.due_on, deadline_status(final.due_on, today), final.rule)
+        text = duty_sentence(final)
+        if PATH.index(dates.stage) < PATH.index(Stage.DRAFT_PLAN):
+            needs = "you need" if reader.young_person else f"{reader.first_name} needs"
+            text = (f"If the council decides {needs} an EHC plan, "
+                    f"it must issue the final plan by {long_date(final.due_on)}")
+        return Dated(text, final.due_on, deadline_status(final.due_on, today), final.rule)
     return None
 
 
@@ -225,8 +230,8 @@ def family_view(
             new_council=dates.stage is Stage.MOVED_AWAY,
         )
 
-    final_plan = _final_plan(dates, first_final_plan_on, today)
-    if final_plan is not None and duty is not None and final_plan.text == duty.text:
+    final_plan = _final_plan(dates, first_final_plan_on, today, reader)
+    if final_plan is not None and next_milestone == milestones.final_plan_milestone(dates):
         final_plan = None  # already the next deadline
     return FamilyView(
         heading=heading,

@@ -102,7 +102,8 @@ def test_where_things_stand(client: FlaskClient, assessing: Assessing) -> None:
         "Legal deadline": "The council must decide whether to issue an EHC plan by 28 April 2025. Due in 19 days",
         "Expected date": "The council expects to do this by 5 May 2025. This is later than the legal deadline. "
         "The council says this is why: We are waiting for the educational psychologist’s advice.",
-        "Final plan": "The council must issue the final EHC plan by 26 May 2025. Due in 47 days",
+        "Final plan": "If the council decides Ourchild needs an EHC plan, it must issue the final plan by 26 May 2025. "
+        "Due in 47 days",
         "Caseworker": "Casey Worker",
         "Contact": "North SEND team Phone 01632 960 000 Email send@example.org",
     }
@@ -219,7 +220,9 @@ def test_a_case_without_advice_exceptions_or_expected_date(
     assert summary["Legal deadline"] == (
         "The council must decide whether to carry out an EHC needs assessment by 17 February 2025. Due in 38 days"
     )
-    assert summary["Final plan"] == "The council must issue the final EHC plan by 26 May 2025. Due in 136 days"
+    assert summary["Final plan"] == (
+        "If the council decides Ourchild needs an EHC plan, it must issue the final plan by 26 May 2025. "
+        "Due in 136 days")
 
 
 def test_assessing_with_no_advice_yet(client: FlaskClient, make: Factory, family: Family) -> None:

@@ -48,7 +48,8 @@ def test_the_card_shows_stage_deadline_expected_date_caseworker_and_contact(
         "Legal deadline": "The council must decide whether to carry out an EHC needs assessment by 17 February 2025. "
         "Due in 12 days",
         "Expected date": "The council expects to do this by 14 February 2025.",
-        "Final plan": "The council must issue the final EHC plan by 26 May 2025. Due in 110 days",
+        "Final plan": "If the council decides Ourchild needs an EHC plan, it must issue the final plan by 26 May 2025. "
+        "Due in 110 days",
         "Caseworker": "Casey Worker",
         "Contact": "North SEND team Phone 01632 960 000 Email send@example.org",
     }

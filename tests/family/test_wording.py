@@ -26,7 +26,14 @@ def test_a_deadline_is_a_duty_with_its_subject_and_date() -> None:
     assert view.duty.text == "The council must decide whether to issue an EHC plan by 28 April 2025"
     assert view.duty.status.text == "Due in 19 days"
     assert view.duty.rule == "16 weeks after the council received the request on 6 January 2025"
-    assert view.final_plan.text == "The council must issue the final EHC plan by 26 May 2025"
+    # Before a draft plan, the council may yet decide not to issue one: the duty is conditional.
+    assert view.final_plan.text == (
+        "If the council decides Ourchild needs an EHC plan, it must issue the final plan by 26 May 2025")
+    young = family_view(dates(S.REQUEST_RECEIVED), YOUNG_PERSON, today=date(2025, 1, 7))
+    assert young.final_plan.text == (
+        "If the council decides you need an EHC plan, it must issue the final plan by 26 May 2025")
+    after_draft = family_view(dates(S.DRAFT_PLAN, draft_served_on=date(2025, 4, 28)), PARENT, today=date(2025, 4, 29))
+    assert after_draft.duty.text == "The council must issue the final EHC plan by 26 May 2025"
     assert view.final_plan.status.text == "Due in 47 days"
 
 
