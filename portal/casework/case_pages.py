@@ -122,7 +122,7 @@ def case(case_id: int):
     """The summary: where the case stands, what is due, what the family sees, the messages with
     the family, the emails to the family, the history, advice, exceptions, phase transfers and
     staff notes, and a link to each task."""
-    case, transfers = queries.team_case_with_transfers(case_id, current_user.team_id)
+    case, transfers, request = queries.team_case_with_transfers(case_id, current_user.team_id)
     if case is None:
         refuse_record(f"case:{case_id}")
     on = queries.today()
@@ -133,6 +133,7 @@ def case(case_id: int):
     html = render_template(
         "casework/case.html",
         **where_it_stands(case),
+        request=request,
         family_dates=milestones.family_dates(case.dates),
         history=queries.stage_history(case.id),
         advice=advice,

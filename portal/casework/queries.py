@@ -24,6 +24,8 @@ from portal.ehcp.models import (
 )
 from portal.ehcp.stages import Stage
 from portal.extensions import db
+from portal.intake.models import AssessmentRequest
+from portal.intake.queries import request_of_case
 from portal.models import AuditEvent, Child, Role, User
 from portal.notifications.status_words import EmailSeen, seen
 from portal.outbox import OutboxEmail
@@ -256,21 +258,34 @@ def team_case(case_id: int, team_id: int | None) -> Case | None:
     )
 
 
-def team_case_with_transfers(case_id: int, team_id: int | None) -> tuple[Case | None, list[PhaseTransfer]]:
-    """team_case, with the case's phase transfers (soonest move first) read in the same query:
-    the case page's. The case comes once a transfer, or once with none."""
+@dataclass(frozen=True)
+class CaseRequest:
+    """The request a case was opened from: its id (for the link to its answers) and reference."""
+
+    id: int
+    reference: str | None
+
+
+def team_case_with_transfers(
+    case_id: int, team_id: int | None,
+) -> tuple[Case | None, list[PhaseTransfer], CaseRequest | None]:
+    """team_case, with the case's phase transfers (soonest move first) and the request it was
+    opened from, read in the same query: the case page's. The case comes once a transfer, or once
+    with none."""
     if team_id is None:
-        return None, []
+        return None, [], None
     rows = db.session.execute(
-        select(Case, PhaseTransfer)
+        select(Case, PhaseTransfer, request_of_case(AssessmentRequest.id), request_of_case(AssessmentRequest.reference))
         .options(joinedload(Case.child), joinedload(Case.caseworker))
         .outerjoin(PhaseTransfer, PhaseTransfer.case_id == Case.id)
         .where(Case.id == case_id, Case.team_id == team_id)
         .order_by(PhaseTransfer.moves_on, PhaseTransfer.id)
     ).all()
     if not rows:
-        return None, []
-    return rows[0][0], [transfer for _, transfer in rows if transfer is not None]
+        return None, [], None
+    case, _transfer, request_id, reference = rows[0]
+    request = CaseRequest(request_id, reference) if request_id is not None else None
+    return case, [transfer for _, transfer, _, _ in rows if transfer is not None], request
 
 
 def stage_history(case_id: int) -> list[StageChange]:

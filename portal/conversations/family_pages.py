@@ -72,7 +72,7 @@ def family_start(case_id: int):
     found = family_cases.family_case(current_user.id, case_id)
     if found is None:
         refuse_record(f"case:{case_id}")
-    case, relationship = found
+    case, relationship = found.case, found.relationship
     form = FamilyStartForm()
     if form.validate_on_submit():
         draft = services.Draft(form.body.data, form.submission_key.data, form.checked_files)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
@@ -17,8 +18,15 @@ from portal.ehcp.models import AdviceRequest, Case, StageChange, TimelineExcepti
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.family.progress import HistoryEntry
+from portal.intake.models import AssessmentRequest
+from portal.intake.queries import request_of_case
 from portal.models import Child, FamilyLink, Relationship, User
 
+
+class FamilyCase(NamedTuple):
+    case: Case
+    relationship: Relationship
+    request_reference: str | None  # "R2026-…" when the case came from a request
 
 @dataclass(frozen=True)
 class CaseLine:
@@ -97,16 +105,16 @@ def child_cases(child_id: int) -> list[CaseLine]:
     return [CaseLine(row.id, row.reference, row.request_received_on, row.stage) for row in rows]
 
 
-def family_case(user_id: int, case_id: int) -> tuple[Case, Relationship] | None:
-    """The case and how this family member is related to its child, if the child is linked to
-    them; otherwise None (a 404)."""
+def family_case(user_id: int, case_id: int) -> FamilyCase | None:
+    """The case, how this family member is related to its child and the reference of the request
+    it was opened from, if the child is linked to them; otherwise None (a 404)."""
     row = db.session.execute(
-        select(Case, FamilyLink.relationship_to_child)
+        select(Case, FamilyLink.relationship_to_child, request_of_case(AssessmentRequest.reference))
         .join(FamilyLink, FamilyLink.child_id == Case.child_id)
         .options(joinedload(Case.child), *_with_team_and_caseworker())
         .where(Case.id == case_id, FamilyLink.user_id == user_id)
     ).first()
-    return (row[0], row[1]) if row is not None else None
+    return FamilyCase(*row) if row is not None else None
 
 
 def stage_history(case_id: int) -> list[HistoryEntry]:

@@ -118,12 +118,13 @@ def case(case_id: int):
     found = queries.family_case(current_user.id, case_id)
     if found is None:
         refuse_record(f"case:{case_id}")
-    case, relationship = found
+    case, relationship, request_reference = found
     today = date.today()
     history = queries.stage_history(case.id)
     return render_template(
         "family/case.html",
         case=case,
+        request_reference=request_reference,
         view=_view(case, relationship, today),
         young_person=relationship is Relationship.YOUNG_PERSON,
         steps=progress.progress(

@@ -114,3 +114,12 @@ def case_staff() -> list[tuple[User, str]]:
         .order_by(Team.name, User.name, User.id)
     ).all()
     return [(user, team_name) for user, team_name in rows]
+
+
+def request_of_case(column):
+    """A column of the request a case was opened from (its id or reference), for a query of
+    cases: None for a case opened otherwise (imported, or made before requests came online)."""
+    return (
+        select(column).where(AssessmentRequest.case_id == Case.id)
+        .order_by(AssessmentRequest.id).limit(1).correlate(Case).scalar_subquery()
+    )

@@ -18,9 +18,11 @@ from portal.ehcp.stages import Stage
 from portal.ehcp.timeline import ExceptionType
 from portal.extensions import db
 from portal.family.stage_text import stage_text
+from portal.intake.models import RequestStatus
 from portal.models import FamilyLink, Relationship, Role, User
 from tests.family.helpers import REQUEST, Family, move, on_day, rows, words
 from tests.helpers import Factory, Page, get_page, sign_in_fast
+from tests.intake.conftest import add_received_request
 
 STAFF_NOTE = "STAFF-ONLY-7f3a the parent was upset on the phone"
 CASE_NOTE = "CASENOTE-SECRET-91b2 check the school's attendance figures"
@@ -94,7 +96,7 @@ def test_where_things_stand(client: FlaskClient, assessing: Assessing) -> None:
     page = case_page(client, assessing.family.parent, assessing.case)
     assert page.h1 == "Ourchild’s education, health and care needs assessment"
     assert page.title.startswith(page.h1)
-    assert f"Reference {assessing.case.reference}" in page.text
+    assert page.soup.select_one("main .govuk-caption-l").get_text() == f"Reference {assessing.case.reference}"
     summary = page.soup.select_one("main .govuk-summary-list")
     assert rows(summary) == {
         "Stage": "Assessing Since 14 February 2025.",
@@ -453,3 +455,11 @@ def test_a_late_step_stays_late_on_the_record_after_the_case_moves_on(
         "Deciding whether to assess", "Completed",
         "From 8 January 2025 to 24 February 2025. Finished 7 days after the legal deadline of 17 February 2025.",
     )
+
+
+def test_a_case_opened_from_a_request_gives_the_request_reference(client: FlaskClient, assessing: Assessing) -> None:
+    """The reference the family was given when they sent the request still finds the case."""
+    request = add_received_request(received_on=REQUEST, case_id=assessing.case.id, status=RequestStatus.CASE_OPENED)
+    page = case_page(client, assessing.family.parent, assessing.case)
+    caption = page.soup.select_one("main .govuk-caption-l").get_text()
+    assert caption == f"Reference {assessing.case.reference} (request {request.reference})"

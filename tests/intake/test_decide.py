@@ -52,6 +52,9 @@ def test_opening_a_case_goes_to_the_case_and_says_the_requester_was_invited(clie
     assert case.request_received_on == received and case.caseworker_id == caseworker.id
     page = get_page(client, response.location)
     text = banner(page)
+    # The case page links back to the request's answers, by the reference the requester was given.
+    link = page.soup.select_one(f"main a[href='/casework/requests/{request.id}']")
+    assert link is not None and request.reference and request.reference in link.get_text()
     assert f"Case {case.reference} opened from {received.day} {received:%B %Y}" in text
     assert "We have emailed robin.parent@example.org an invitation to the portal" in text
     assert db.session.scalars(select(Invitation.email)).all() == ["robin.parent@example.org"]
