@@ -43,6 +43,10 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("Confirm and send my request", widget=GovSubmitInput())
 
 
+class ChangeEmailForm(FlaskForm):
+    submit = SubmitField("Change the email address", widget=GovSubmitInput())
+
+
 def _radios(label: str, missing: str, choices: list[SelectChoice], hint: str = "") -> RadioField:
     return RadioField(
         label, widget=GovRadioInput(), choices=choices, description=hint, validate_choice=False,

@@ -123,7 +123,7 @@ def send_online_request(draft: AssessmentRequest) -> bool:
         draft.requester_email,
         "Confirm your email address to send your request",
         "request_confirm_email",
-        event_key=f"request-confirm:{draft.id}:{int(sent_at.timestamp())}",
+        event_key=f"request-confirm:{draft.id}:{token_hash[:16]}",  # each link is sent once
         child_first_name=draft.child_first_name,
         young_person=draft.requester is Requester.YOUNG_PERSON,
         link=_external("intake.confirm_email", token=token),
@@ -169,6 +169,27 @@ def find_awaiting_email(key: str | None) -> AssessmentRequest | None:
             AssessmentRequest.status == RequestStatus.AWAITING_EMAIL,
         )
     )
+
+
+def reopen_to_change_email(key: str | None) -> bool:
+    """The sender got the email address wrong: the request this session sent, still unconfirmed,
+    is a draft again with every answer kept, and the link already sent no longer works. False
+    when there is no such request (confirmed meanwhile, or never sent)."""
+    if not key:
+        return False
+    if not claim(
+        AssessmentRequest,
+        AssessmentRequest.draft_key_hash == hash_token(key),
+        AssessmentRequest.status == RequestStatus.AWAITING_EMAIL,
+        status=RequestStatus.DRAFT,
+        email_token_hash=None,
+        email_token_expires_at=None,
+        sent_at=None,
+        expires_at=now_utc() + current_app.config["REQUEST_DRAFT_LIFETIME"],
+    ):
+        return False
+    db.session.commit()
+    return True
 
 
 def find_by_email_link(token: str) -> tuple[AssessmentRequest | None, bool]:

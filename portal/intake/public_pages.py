@@ -84,14 +84,21 @@ def check_answers():
     return check_page(PUBLIC, _nothing_to_check)
 
 
-@bp.route("/request-an-assessment/check-your-email")
+@bp.route("/request-an-assessment/check-your-email", methods=["GET", "POST"])
 @public
 def check_email():
+    """The link is on its way. A wrong address is changed here (a POST: the link already sent stops
+    working), then the request is sent again from "Check your answers"."""
+    form = forms.ChangeEmailForm()
+    if form.validate_on_submit():
+        if online.reopen_to_change_email(PUBLIC.key()):
+            return redirect(PUBLIC.url(journey.CONTACT, changing=True))
+        return _nothing_to_check()
     sent = online.find_awaiting_email(PUBLIC.key())
     if sent is None:
         return redirect(url_for("intake.start"))
     return render_template(
-        "intake/public_check_email.html", email=sent.requester_email,
+        "intake/public_check_email.html", email=sent.requester_email, form=form,
         link_days=current_app.config["REQUEST_CONFIRM_LIFETIME"].days,
     )
 

@@ -176,3 +176,44 @@ def test_the_link_never_shows_what_staff_entered(answered, make):
     assert page.h1.startswith("Request received")
     for staff_text in ("Staff note", "duplicate", "Casey", "Closed"):
         assert staff_text not in page.text
+
+
+def test_a_wrong_email_address_is_changed_and_the_request_sent_again(client, mail):
+    """The sender sees the address was wrong on "Check your email": they change it (every other
+    answer kept), the first link stops working, and the new link goes to the new address."""
+    wrong_link = send(client)
+    page = get_page(client, f"{START}/check-your-email")
+    assert "pat.parent@example.org" in page.text
+    form = page.soup.select_one("main form[method=post]")
+    assert form["action"] == f"{START}/check-your-email"
+    assert form.find("button", string=lambda text: text and "Change the email address" in text)
+
+    response = client.post(f"{START}/check-your-email")
+    assert response.location == f"{START}/contact-details?change=yes"
+    assert only_request().status is RequestStatus.DRAFT
+    contact = get_page(client, response.location)
+    assert contact.soup.select_one("input[name=requester_email]")["value"] == "pat.parent@example.org"
+    assert get_page(client, wrong_link, status=404).h1  # the first link no longer confirms anything
+
+    response = client.post(response.location, data={**PUBLIC_ANSWERS["contact-details"],
+                                                    "requester_email": "pat.right@example.org"})
+    assert response.location == f"{START}/check-your-answers"
+    check = get_page(client, response.location)
+    assert "pat.right@example.org" in check.text and "Sam finds reading hard." in check.text
+    assert client.post(f"{START}/check-your-answers").location == f"{START}/check-your-email"
+    assert "pat.right@example.org" in get_page(client, f"{START}/check-your-email").text
+    emails = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.template == "request_confirm_email").order_by(OutboxEmail.id)
+    ).all()
+    assert [email.to_email for email in emails] == ["pat.parent@example.org", "pat.right@example.org"]
+    new_link = emails[-1].context["link"].removeprefix("http://localhost")
+    assert client.post(new_link).status_code == 302
+    assert only_request().status is RequestStatus.RECEIVED and only_request().requester_email == "pat.right@example.org"
+
+
+def test_changing_the_email_address_after_confirming_changes_nothing(client):
+    link = send(client)
+    assert client.post(link).status_code == 302  # confirmed: received by the council
+    response = client.post(f"{START}/check-your-email")
+    assert response.location == START
+    assert only_request().status is RequestStatus.RECEIVED
