@@ -112,10 +112,20 @@ class MessageForm(FlaskForm):
         except attachments.FileProblem as problem:
             raise ValidationError(str(problem)) from problem
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid and self.checked_files and not self.files.errors:
+            # A browser never keeps chosen files when the page comes back: say so, not lose them quietly.
+            count = len(self.checked_files)
+            self.files.errors = [f"Choose your {'file' if count == 1 else f'{count} files'} again. Nothing has been "
+                                 "sent yet"]
+        return valid
+
 
 class StaffStartForm(MessageForm):
     subject = subject_field()
     body = message_field()
+    files = files_field()  # again, so that the error summary follows the page's order
     submit = SubmitField("Send message", widget=GovSubmitInput())
 
 
@@ -138,6 +148,7 @@ class FamilyStartForm(MessageForm):
         choices=[SelectChoice(reason.value, reason.label) for reason in UrgentReason],
         validate_choice=False,  # checked by validate_urgent_reason, only when the answer is Yes
     )
+    files = files_field()  # again, so that the error summary follows the page's order
     submit = SubmitField("Send message", widget=GovSubmitInput())
 
     def validate_urgent_reason(self, field) -> None:

@@ -217,6 +217,19 @@ def test_a_refused_file_is_an_error_and_the_text_stays(
     assert message_count() == 1
 
 
+def test_good_files_on_a_form_with_another_problem_are_asked_for_again(client: FlaskClient, people: People) -> None:
+    """A browser never keeps chosen files when the form comes back with an error: the page says
+    to choose them again, rather than send the message later without them."""
+    sign_in_fast(client, people.parent)
+    key = start_form(client, people.case.id)["submission_key"]
+    url = f"/family/cases/{people.case.id}/messages/new"
+    sent = new_message(key, files=[("letter.pdf", PDF), ("report.pdf", PDF)], subject="")
+    page = check_page(client.post(url, **sent))
+    assert page.error_messages() == ["Enter a subject", "Choose your 2 files again. Nothing has been sent yet"]
+    assert page.soup.find("textarea", {"name": "body"}).get_text().strip() == "When will the report come?\nThank you."
+    assert message_count() == 0
+
+
 def test_sending_the_same_form_twice_makes_one_message(client: FlaskClient, people: People) -> None:
     conversation = start(people.parent, people.case)
     reply(people.caseworker, conversation)
