@@ -167,7 +167,7 @@ STAGE_INFO: dict[Stage, StageInfo] = {
     Stage.CEASED: StageInfo(
         "Plan ended",
         "grey",
-        "Your child’s EHC plan has ended.",
+        "The council has decided to end your child’s EHC plan.",
         "There is nothing more in this case.",
         "If you disagree with the decision to end the plan, you can appeal to the SEND Tribunal "
         "within 2 months.",

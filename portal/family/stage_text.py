@@ -74,7 +74,7 @@ PARENT: dict[Stage, StageText] = {
         "advice at least 2 weeks before it.",
     ),
     Stage.CEASED: StageText(
-        "Your child’s EHC plan has ended.",
+        "The council has decided to end your child’s EHC plan.",
         "The case is closed unless the decision changes after mediation or an appeal.",
         _APPEAL,
     ),
@@ -131,7 +131,7 @@ YOUNG_PERSON: dict[Stage, StageText] = {
         "Share your views before the meeting. You should get the invitation and advice at least 2 weeks "
         "before it.",
     ),
-    Stage.CEASED: StageText("Your EHC plan has ended.", PARENT[Stage.CEASED].next, _APPEAL),
+    Stage.CEASED: StageText("The council has decided to end your EHC plan.", PARENT[Stage.CEASED].next, _APPEAL),
     Stage.MOVED_AWAY: StageText(
         "You have moved to another council’s area.",
         PARENT[Stage.MOVED_AWAY].next,

@@ -105,13 +105,13 @@ def action_sentence(milestone: Milestone) -> str:
 
 
 def stage_fact(stage: Stage, since: date, reader: Reader) -> str:
-    """Where the case stands, as a fact beside its stage tag: 'Since 3 May 2026', 'The EHC plan ended
-    on 3 May 2026'."""
+    """Where the case stands, as a fact beside its stage tag: 'Since 3 May 2026', 'The council decided
+    to end the EHC plan on 3 May 2026'."""
     day = long_date(since)
     closed = {
         Stage.NOT_ASSESSING: f"The council decided not to carry out an assessment on {day}",
         Stage.NOT_ISSUING: f"The council decided not to issue an EHC plan on {day}",
-        Stage.CEASED: f"The EHC plan ended on {day}",
+        Stage.CEASED: f"The council decided to end the EHC plan on {day}",
         Stage.MOVED_AWAY: f"{'You' if reader.young_person else reader.first_name} moved to another council’s area "
         f"on {day}",
         Stage.WITHDRAWN: f"The request was withdrawn on {day}",
@@ -162,7 +162,11 @@ CLOSURES = {
     Stage.NOT_ASSESSING: "The council will not carry out an EHC needs assessment now.",
     Stage.NOT_ISSUING: "The council will not issue an EHC plan now. It must tell you how needs can be met "
     "without one.",
-    Stage.CEASED: "{whose} EHC plan has ended. The council no longer has to arrange the support it set out.",
+    # The plan stays until the time to appeal has passed, or until an appeal is decided (SEND Code of
+    # Practice 9.208).
+    Stage.CEASED: "The council has decided to end {whose_lower} EHC plan. It must keep the plan, and arrange the "
+    "support in it, until the last day to appeal has passed. If you appeal to the SEND Tribunal, it must keep "
+    "them until the Tribunal decides.",
     Stage.MOVED_AWAY: "The new council is now responsible. The council has sent the plan or assessment to it.",
     Stage.WITHDRAWN: "Nothing more will happen with this request. You can make a new request at any time.",
 }
@@ -225,7 +229,7 @@ def family_view(
     closure = None
     if dates.stage in CLOSED:
         closure = Closure(
-            CLOSURES[dates.stage].format(whose=reader.whose[0].upper() + reader.whose[1:]),
+            CLOSURES[dates.stage].format(whose=reader.whose[0].upper() + reader.whose[1:], whose_lower=reader.whose),
             can_appeal=dates.stage in (Stage.NOT_ASSESSING, Stage.NOT_ISSUING, Stage.CEASED),
             new_council=dates.stage is Stage.MOVED_AWAY,
         )

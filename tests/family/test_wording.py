@@ -137,5 +137,7 @@ def test_comments_go_to_the_council_and_an_appeal_starts_with_mediation() -> Non
 
 def test_a_young_persons_ended_plan_is_theirs() -> None:
     view = family_view(dates(S.CEASED), YOUNG_PERSON, REQUEST)
-    assert view.closure.meaning.startswith("Your EHC plan has ended.")
-    assert family_view(dates(S.CEASED), PARENT, REQUEST).closure.meaning.startswith("Ourchild’s EHC plan has ended.")
+    assert view.closure.meaning.startswith("The council has decided to end your EHC plan. It must keep the plan")
+    parent = family_view(dates(S.CEASED), PARENT, REQUEST).closure.meaning
+    assert parent.startswith("The council has decided to end Ourchild’s EHC plan.")
+    assert parent.endswith("If you appeal to the SEND Tribunal, it must keep them until the Tribunal decides.")
