@@ -83,13 +83,15 @@ _CLOSED_FROM = {
 
 
 def step_deadlines(request_received_on: date, is_reassessment: bool = False) -> dict[Stage, date]:
-    """The legal deadlines for finishing a step: the decision whether to assess (reg 5(1)) and the
-    final plan (reg 13(2), or reg 27 for a re-assessment), so a late step stays late on the record."""
+    """The legal deadlines for finishing a step: the decision whether to assess (reg 5(1)), the
+    decision whether to issue a plan (reg 10(1)) and the final plan (reg 13(2), or reg 27 for a
+    re-assessment), so a late step stays late on the record, as the page said while it was open."""
     deadlines = {Stage.DRAFT_PLAN: timeline.final_plan_due(request_received_on)}
     if is_reassessment:
         deadlines[Stage.DRAFT_PLAN] = timeline.reassessment_final_plan_due(request_received_on)
     else:
         deadlines[Stage.DECIDING_TO_ASSESS] = timeline.decision_to_assess_due(request_received_on)
+        deadlines[Stage.DECIDING_TO_ISSUE] = timeline.decision_not_to_issue_due(request_received_on)
     return deadlines
 
 

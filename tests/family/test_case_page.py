@@ -455,6 +455,14 @@ def test_a_late_step_stays_late_on_the_record_after_the_case_moves_on(
         "Deciding whether to assess", "Completed",
         "From 8 January 2025 to 24 February 2025. Finished 7 days after the legal deadline of 17 February 2025.",
     )
+    # The decision whether to issue a plan: due 16 weeks from the request, 28 April 2025.
+    move(app, case, family.caseworker, Stage.DECIDING_TO_ISSUE, date(2025, 4, 1))
+    move(app, case, family.caseworker, Stage.DRAFT_PLAN, date(2025, 5, 9))
+    page = case_page(client, family.parent, case, today=date(2025, 5, 10))
+    assert progress(page)[3] == (
+        "Deciding whether to issue a plan", "Completed",
+        "From 1 April 2025 to 9 May 2025. Finished 11 days after the legal deadline of 28 April 2025.",
+    )
 
 
 def test_a_case_opened_from_a_request_gives_the_request_reference(client: FlaskClient, assessing: Assessing) -> None:
