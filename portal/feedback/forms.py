@@ -16,9 +16,10 @@ YES, NO = "yes", "no"
 NO_STAGE = "none"
 NO_DETAILS = (
     "Do not include names or medical details. Before the co-production team reads it, we take out any case "
-    "reference and, if you are signed in, your children’s names."
+    "reference and, if you are signed in, the children’s names on your account (and your own name if you "
+    "stay anonymous)."
 )
-BOTH_PROBLEM = "You cannot be contacted about anonymous feedback. Choose one"
+BOTH_PROBLEM = "You cannot stay anonymous and be contacted. Change one of your answers"
 
 
 def comment_field(label: str, name_in_errors: str, hint: str) -> StringField:

@@ -90,7 +90,7 @@ def test_anonymous_feedback_keeps_only_the_answers_the_stage_and_the_month(clien
 def test_anonymous_and_willing_to_be_contacted_is_refused_and_nothing_is_saved(client, family):
     sign_in_fast(client, family[0])
     page = post_page(client, "/feedback", {**ANSWERS, "anonymous": "yes", "contact_ok": "yes"}, status=400)
-    assert "You cannot be contacted about anonymous feedback. Choose one" in page.error_messages()
+    assert "You cannot stay anonymous and be contacted. Change one of your answers" in page.error_messages()
     assert page.soup.select_one("#worked_well").get_text() == ANSWERS["worked_well"]
     assert _stored() == []
 
