@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from flask import redirect, session, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
+from wtforms import SelectChoice, ValidationError
 
 from portal.access import refuse_record, roles
+from portal.ehcp.stages import PATH, Stage
 from portal.family import queries as family_queries
 from portal.intake import bp, forms, journey, online
 from portal.intake.models import AssessmentRequest, Requester
@@ -44,6 +45,19 @@ def _linked_children() -> dict[str, family_queries.ChildCases]:
     return {str(card.child.id): card for card in family_queries.children_with_cases(current_user.id)}
 
 
+def under_way(card: family_queries.ChildCases) -> str | None:
+    """Why this child cannot be chosen: an assessment already under way (an open case before its
+    final plan) is the team's to finish, and a new request would only stand beside it."""
+    case = card.case
+    if case is None or case.closed or case.stage not in PATH or PATH.index(case.stage) >= PATH.index(Stage.FINAL_PLAN):
+        return None
+    if card.link.relationship_to_child is Relationship.YOUNG_PERSON:
+        return "Your assessment is already under way. To tell the SEND team something new, send them a message"
+    first = card.child.first_name
+    return (f"{first}’s assessment is already under way. To tell the SEND team something new, send them a "
+            f"message about {first}")
+
+
 def _label(card: family_queries.ChildCases) -> str:
     if card.link.relationship_to_child is Relationship.YOUNG_PERSON:
         return f"Me ({card.child.full_name})"
@@ -62,6 +76,13 @@ def family_start():
         draft = FAMILY.draft()
         if not form.is_submitted() and draft is not None and draft.child_id is None and FAMILY.journey().another_child:
             form.child.data = forms.ANOTHER_CHILD
+        form.child.validators = [*form.child.validators, _not_under_way]
+
+    def _not_under_way(form: forms.QuestionForm, field) -> None:
+        card = cards.get(field.data)
+        problem = under_way(card) if card is not None else None
+        if problem is not None:
+            raise ValidationError(problem)
 
     def save(draft: AssessmentRequest, form: forms.QuestionForm) -> None:
         card = cards.get(form.child.data)

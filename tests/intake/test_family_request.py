@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -128,6 +129,28 @@ def test_a_child_who_had_a_plan_is_a_reassessment(client, make):
     sign_in_fast(client, parent)
     ask_for(client, str(child.id))
     assert only_request().is_reassessment is True
+
+
+@pytest.mark.parametrize("stage", [Stage.REQUEST_RECEIVED, Stage.ASSESSING, Stage.DRAFT_PLAN])
+def test_a_child_whose_assessment_is_under_way_is_refused_with_what_to_do(client, make, stage):
+    parent, child = parent_with_child(make)
+    make.case(child=child, stage=stage)
+    sign_in_fast(client, parent)
+    page = post_page(client, START, {"child": str(child.id)})
+    assert page.error_messages() == [
+        "Sam’s assessment is already under way. To tell the SEND team something new, send them a message about Sam"
+    ]
+    assert db.session.scalars(select(AssessmentRequest).where(AssessmentRequest.child_id == child.id)).all() == []
+
+
+def test_a_young_person_whose_assessment_is_under_way_reads_your(client, make):
+    young_person, me = parent_with_child(make, "Alex", Relationship.YOUNG_PERSON)
+    make.case(child=me, stage=Stage.ASSESSING)
+    sign_in_fast(client, young_person)
+    page = post_page(client, START, {"child": str(me.id)})
+    assert page.error_messages() == [
+        "Your assessment is already under way. To tell the SEND team something new, send them a message"
+    ]
 
 
 def test_a_young_person_asking_for_themself_reads_you(client, make):

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.intake.models import AssessmentRequest, Requester, RequestStatus
 from portal.models import Role
@@ -58,7 +59,7 @@ def test_the_family_pages_and_dashboard(client, make, count_queries, children, r
     team = make.team()
     linked = [make.child(team=team, family=[parent]) for _ in range(children)]
     for child in linked:
-        make.case(child=child)
+        make.case(child=child, stage=Stage.ANNUAL_REVIEW)  # a plan: a request is a re-assessment
     many_requests(rows, user_id=parent.id)
     sign_in_fast(client, parent)
     within_budget(count_queries, lambda: client.get(FAMILY))
