@@ -17,10 +17,12 @@ from portal.feedback.models import (
 
 
 def latest_invitation(user_id: int, case_id: int) -> FeedbackInvitation | None:
-    """The family member's newest invitation to give feedback about this case (one statement)."""
+    """The family member's newest invitation to say how a stage of this case went (one
+    statement); an invitation about a conversation is on the conversation's page."""
     return db.session.scalar(
         select(FeedbackInvitation)
-        .where(FeedbackInvitation.user_id == user_id, FeedbackInvitation.case_id == case_id)
+        .where(FeedbackInvitation.user_id == user_id, FeedbackInvitation.case_id == case_id,
+               FeedbackInvitation.source == FeedbackSource.STAGE_CHANGE)
         .order_by(FeedbackInvitation.created_at.desc(), FeedbackInvitation.id.desc())
         .limit(1)
     )

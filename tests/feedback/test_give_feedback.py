@@ -224,6 +224,10 @@ def test_closing_a_conversation_invites_the_family_on_its_page(client, family):
     assert link is not None and link["href"] == f"/feedback?invitation={invitation.id}"
     client.post(link["href"], data=ANSWERS)
     assert _stored()[0].source is FeedbackSource.CONVERSATION_CLOSED
+    # The case page asks how a stage went only after a stage change: this was a conversation.
+    case_page = get_page(client, f"/family/cases/{case.id}")
+    assert case_page.soup.find("a", string="Tell us how this stage went") is None
+    assert "How is it going?" not in case_page.text
 
 
 def test_feedback_after_a_request_is_counted_as_such(client, family):
