@@ -103,9 +103,10 @@ def progress(
     deadlines = deadlines or {}
     entered: dict[Stage, date] = {}
     left: dict[Stage, date] = {}
-    for entry in history:  # any order: keep the latest date of each
-        if entry.to_stage not in entered or entry.effective_on > entered[entry.to_stage]:
-            entered[entry.to_stage] = entry.effective_on
+    for entry in history:  # any order: keep the latest date of each, but the plan's first issue
+        # (a plan issued in 2024 and amended since reads "From" 2024, as "first issued" does elsewhere)
+        keep = min if entry.to_stage is Stage.FINAL_PLAN else max
+        entered[entry.to_stage] = keep(entered.get(entry.to_stage, entry.effective_on), entry.effective_on)
         if entry.from_stage is not None and (
             entry.from_stage not in left or entry.effective_on > left[entry.from_stage]
         ):

@@ -33,7 +33,7 @@ def test_a_new_case_is_at_its_first_step() -> None:
     assert [step.status for step in steps[1:]] == [StepStatus.NOT_STARTED] * (len(PATH) - 1)
 
 
-def test_reviews_again_and_again_keep_the_latest_dates() -> None:
+def test_reviews_again_and_again_keep_the_latest_dates_and_the_plans_first_issue() -> None:
     history = [
         *OPENING,
         entry(S.REQUEST_RECEIVED, S.DECIDING_TO_ASSESS, date(2025, 1, 8)),
@@ -46,7 +46,8 @@ def test_reviews_again_and_again_keep_the_latest_dates() -> None:
         entry(S.FINAL_PLAN, S.ANNUAL_REVIEW, date(2027, 4, 19)),
     ]
     steps = progress(S.ANNUAL_REVIEW, date(2027, 4, 19), list(reversed(history)))
-    assert steps[-2] == ProgressStep(S.FINAL_PLAN, StepStatus.COMPLETED, date(2026, 6, 1), date(2027, 4, 19))
+    # The plan was first issued on 19 May 2025 (as the page says elsewhere), and last left for a review in 2027.
+    assert steps[-2] == ProgressStep(S.FINAL_PLAN, StepStatus.COMPLETED, date(2025, 5, 19), date(2027, 4, 19))
     assert steps[-1] == ProgressStep(S.ANNUAL_REVIEW, StepStatus.CURRENT, date(2027, 4, 19))
     assert all(step.status is StepStatus.COMPLETED for step in steps[:-1])
 
