@@ -46,7 +46,8 @@ def _child_cell(case: Case, href: str) -> Markup:
     html = (f'<a class="govuk-link" href="{escape(href)}">{escape(child.first_name)} {escape(child.last_name)}</a> '
             f'<span class="app-caseload__reference">{escape(case.reference)}</span>')
     if case.family_not_reached_since:
-        html += "<br>" + _small_tag("Family not reached", "red")
+        # In the f-string (a str): adding a str to Markup would escape the str.
+        html = f"{html}<br>{_small_tag('Family not reached', 'red')}"
     return Markup(html)  # noqa: S704 - every part is escaped
 
 

@@ -251,6 +251,12 @@ def test_counts_for_the_team(caseworker_client: FlaskClient, teams: Teams, make:
     ]
     for link, count in zip(links, counts, strict=True):
         assert results_heading(get_page(caseworker_client, link)).split()[0] == count.split()[0]
+    # A case the family could not be emailed about links to its case, with a tag, and no markup shown as text.
+    page = get_page(caseworker_client, "/casework/?not_reached=y")
+    [row] = page.soup.select("main table tbody tr")
+    link = row.select_one(f"a[href='/casework/cases/{soon[1].id}']")
+    assert link is not None and row.select_one(".govuk-tag").get_text(strip=True) == "Family not reached"
+    assert "<a" not in row.get_text() and "<br>" not in row.get_text()
 
 
 @pytest.mark.parametrize(
