@@ -38,12 +38,13 @@ class Source:
     rating: object
     has_comment: object
     weight: object
+    table: object
 
 
 def _source() -> Source:
     if db.session.get_bind().dialect.name == "postgresql":
         t = feedback_tally.c
-        return Source(t.month, t.stage, t.rating, t.has_comment, t.responses)
+        return Source(t.month, t.stage, t.rating, t.has_comment, t.responses, feedback_tally)
     return _feedback_source()
 
 
@@ -146,7 +147,7 @@ def _counted_conditions(filters: CommentFilters, source: Source) -> list:
 
 
 def _feedback_source() -> Source:
-    return Source(Feedback.month, Feedback.stage, Feedback.rating, Feedback.has_comment, literal(1))
+    return Source(Feedback.month, Feedback.stage, Feedback.rating, Feedback.has_comment, literal(1), Feedback.__table__)
 
 
 def _conditions(filters: CommentFilters) -> list:
@@ -177,8 +178,10 @@ def comments(filters: CommentFilters, page: int, page_size: int) -> CommentsPage
     source = _source()
     more = False
     if filters.theme_id is None and not filters.search:
+        # FROM the source's table even when no condition names it (a weight of 1 names none).
         total = db.session.scalar(
-            select(func.coalesce(func.sum(source.weight), 0)).where(*_counted_conditions(filters, source))
+            select(func.coalesce(func.sum(source.weight), 0)).select_from(source.table)
+            .where(*_counted_conditions(filters, source))
         ) or 0
     else:
         matches = select(Feedback.id).where(*conditions).limit(COUNTED_AT_MOST + 1).subquery()

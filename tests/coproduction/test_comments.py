@@ -99,6 +99,15 @@ def test_bad_page_numbers(team_member, comments, page_number: str, status: int) 
     get_page(team_member, f"/coproduction/comments?page={page_number}", status=status)
 
 
+def test_with_or_without_a_comment_and_no_other_filter_counts_every_response(team_member) -> None:
+    many(20, month=months_ago(0))
+    many(10, month=months_ago(0), with_comment=False)
+    page = get_page(team_member, "/coproduction/comments?comment=any")
+    assert "30 responses" in page.text and "Page 1 of 2." in page.text
+    assert len(_shown(get_page(team_member, "/coproduction/comments?comment=any&page=2"))) == 5
+    assert "10 responses" in get_page(team_member, "/coproduction/comments?comment=no").text
+
+
 def test_pagination_keeps_the_filters(team_member) -> None:
     many(30, month=months_ago(0))
     page = get_page(team_member, "/coproduction/comments?q=number&comment=any")
