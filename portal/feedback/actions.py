@@ -84,9 +84,7 @@ def link_feedback(actor: User, action: Action, feedback_ids: list[int]) -> None:
     audit.record("action-feedback-linked", actor=actor, target=f"action:{action.id}", detail=f"{len(known)} responses")
     db.session.flush()
     if action.published_at is not None:
-        _tell_families(action, PUBLISHED)
-        if action.status is ActionStatus.DONE:
-            _tell_families(action, DONE)
+        _tell_families(action, _news(action))
     db.session.commit()
 
 
@@ -97,9 +95,7 @@ def publish(actor: User, action: Action) -> bool:
         return False
     action.published_at = datetime.now(UTC)
     audit.record("action-published", actor=actor, target=f"action:{action.id}")
-    _tell_families(action, PUBLISHED)
-    if action.status is ActionStatus.DONE:
-        _tell_families(action, DONE)
+    _tell_families(action, _news(action))
     db.session.commit()
     return True
 
@@ -112,6 +108,12 @@ def unpublish(actor: User, action: Action) -> bool:
     audit.record("action-unpublished", actor=actor, target=f"action:{action.id}")
     db.session.commit()
     return True
+
+
+def _news(action: Action) -> str:
+    """What a family is told when an action is published to them: that it is done, if it is (one
+    email, not "we are acting" and "it led to a change" at once), or that it is under way."""
+    return DONE if action.status is ActionStatus.DONE else PUBLISHED
 
 
 def _tell_families(action: Action, event: str) -> None:

@@ -100,6 +100,19 @@ def test_marking_a_published_action_done_tells_the_family_again_once(world):
     assert {e.to_email for e in emails} == {world["told"].email}
 
 
+def test_publishing_an_action_already_done_sends_one_email_that_says_so(world):
+    action = _action(world)
+    with current_app.test_request_context():
+        done = actions.ActionDraft(action.you_said, action.we_did, ActionStatus.DONE, date.today(),
+                                   (world["theme"].id,))
+        actions.save_action(world["coproduction"], done, date.today(), action)
+        actions.publish(world["coproduction"], action)
+        actions.link_feedback(world["coproduction"], action, [world["mine"].id])  # linked again: no more emails
+    [email] = _emails()
+    assert email.subject == "Your feedback led to a change" and email.context["done"] is True
+    assert [notice.event for notice in db.session.scalars(select(ActionNotice))] == ["done"]
+
+
 @pytest.mark.parametrize(
     ("status", "done_on", "message"),
     [
