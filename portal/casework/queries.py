@@ -390,7 +390,8 @@ def family_emails(case_id: int) -> tuple[list[EmailSeen], bool]:
     rows = db.session.execute(
         select(OutboxEmail, User.name)
         .outerjoin(User, User.id == OutboxEmail.user_id)
-        .where(OutboxEmail.case_id == case_id)
+        # Not the alerts to staff about the case's messages: those are not the family's.
+        .where(OutboxEmail.case_id == case_id, or_(User.id.is_(None), User.role == Role.FAMILY))
         .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
         .limit(FAMILY_EMAILS_SHOWN + 1)
     ).all()

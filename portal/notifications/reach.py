@@ -22,10 +22,18 @@ from portal.notifications.resend import queue_again
 from portal.outbox import OutboxEmail
 
 
+def to_the_family():
+    """An email's condition: it went to a family member (or to an address with no account yet,
+    as an invitation does), not to staff (an alert about a message is about the case too)."""
+    staff = select(User.id).where(User.id == OutboxEmail.user_id, User.role != Role.FAMILY)
+    return ~staff.exists()
+
+
 def flag_not_reached(email_id: int, now: datetime) -> None:
-    """Flag the email's case, if it has one and is not flagged already. A plain UPDATE: it does
-    not bump the case's version, so a caseworker's form open on the case still saves."""
-    case_id = select(OutboxEmail.case_id).where(OutboxEmail.id == email_id).scalar_subquery()
+    """Flag the email's case, if it has one, the email went to the family and the case is not
+    flagged already. A plain UPDATE: it does not bump the case's version, so a caseworker's form
+    open on the case still saves."""
+    case_id = select(OutboxEmail.case_id).where(OutboxEmail.id == email_id, to_the_family()).scalar_subquery()
     db.session.execute(
         update(Case)
         .where(Case.id == case_id, Case.family_not_reached_since.is_(None))

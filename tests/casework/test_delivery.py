@@ -148,6 +148,19 @@ def test_the_worker_giving_up_flags_the_case(signed_in: FlaskClient, teams: Team
     assert "Not sent: a problem on our side" in page.text
 
 
+def test_an_alert_to_staff_about_the_case_is_not_the_familys_and_never_flags_it(
+    signed_in: FlaskClient, teams: Teams
+) -> None:
+    alert = email_to(teams.manager, teams.case, OutboxStatus.PERMANENT_FAILURE, datetime.now(UTC),
+                     error="bounce: 550 5.1.1 mailbox does not exist")
+    reach.flag_not_reached(alert.id, datetime.now(UTC))
+    db.session.commit()
+    assert db.session.get(Case, teams.case.id).family_not_reached_since is None
+    page = get_page(signed_in, case_url(teams))
+    assert page.soup.find(id="family-not-reached") is None
+    assert teams.manager.email not in page.text and teams.manager.name not in page.text
+
+
 # --- Correcting the address -------------------------------------------------------------------
 
 
