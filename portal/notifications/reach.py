@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.models import FamilyLink, Role, User
 from portal.notifications import status_words
 from portal.notifications.resend import queue_again
-from portal.outbox import OutboxEmail
+from portal.outbox import OutboxEmail, OutboxStatus
 
 
 def to_the_family():
@@ -76,10 +76,29 @@ def _clear_flag(case: Case) -> bool:
     return bool(result.rowcount)
 
 
+def _to_the_old_address(case: Case, failed: OutboxEmail, member: User) -> list[OutboxEmail]:
+    """The emails about the case after `failed` that went, or were about to go, to the same
+    address: not delivered, and not sent again (the provider may not have said yet that they
+    bounced too). A stage change made while the address was wrong is among them."""
+    later = db.session.scalars(
+        select(OutboxEmail).where(
+            OutboxEmail.case_id == case.id, OutboxEmail.user_id == member.id,
+            func.lower(OutboxEmail.to_email) == failed.to_email.lower(), OutboxEmail.id > failed.id,
+            OutboxEmail.status.in_((*status_words.FAILED_FOR_GOOD, OutboxStatus.SENT, OutboxStatus.PENDING)),
+        ).order_by(OutboxEmail.id)
+    ).all()
+    resent = set(db.session.scalars(
+        select(OutboxEmail.resend_of_id).where(OutboxEmail.resend_of_id.in_([email.id for email in later]))
+    )) if later else set()
+    return [email for email in later if email.id not in resent]
+
+
 @use_case
 def correct_family_email(actor: User, case: Case, failed: OutboxEmail, member: User, address: str) -> OutboxEmail:
     """Change the family member's email address, clear the flag and send the failed email again
-    to the new address: one transaction."""
+    to the new address, with every later email about the case to the old one (one waiting to be
+    sent goes to the new address instead): one transaction. The family gets them in order, so the
+    newest stage comes last."""
     if address.lower() == failed.to_email.lower():
         raise CaseProblem("Enter a different email address. The email to this address could not be delivered",
                           "email")
@@ -90,6 +109,14 @@ def correct_family_email(actor: User, case: Case, failed: OutboxEmail, member: U
         raise CaseProblem("This email address belongs to another account. Check it with the family", "email")
     try:
         email = queue_again(failed, to_email=address)
+        for later in _to_the_old_address(case, failed, member):
+            if later.status is OutboxStatus.PENDING:
+                # Not sent yet: only if the worker has not claimed it meanwhile.
+                db.session.execute(update(OutboxEmail).where(
+                    OutboxEmail.id == later.id, OutboxEmail.status == OutboxStatus.PENDING,
+                ).values(to_email=address).execution_options(synchronize_session=False))
+            else:
+                queue_again(later, to_email=address)
         member.email = address
         _clear_flag(case)
         audit.record("family-email-corrected", actor=actor, target=f"user:{member.id}",

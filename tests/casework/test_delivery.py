@@ -196,6 +196,28 @@ def test_correcting_the_address_changes_it_clears_the_flag_and_sends_the_email_a
     assert "Sent again: see the newer email above." in page.text
 
 
+def test_correcting_the_address_also_sends_what_went_to_the_old_one_since(signed_in: FlaskClient, teams: Teams) -> None:
+    """The case moved on while the address was wrong: the family gets that email too (after the
+    first, so the newest stage comes last), and an email not sent yet goes to the new address."""
+    email = bounced(teams)
+    later = datetime(THIS_YEAR, 1, 20, 10, 0, tzinfo=UTC)
+    final = email_to(teams.parent, teams.case, OutboxStatus.SENT, later, stage="Final plan")  # bounce not known yet
+    waiting = email_to(teams.parent, teams.case, OutboxStatus.PENDING, later + timedelta(hours=1), stage="Review")
+    delivered_to_carer = email_to(teams.carer, teams.case, OutboxStatus.DELIVERED, later)
+    response = signed_in.post(case_url(teams, f"/emails/{email.id}/correct-address"),
+                              data={"correct-email": "pat.new@example.org"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    copies = db.session.scalars(
+        select(OutboxEmail).where(OutboxEmail.resend_of_id.is_not(None)).order_by(OutboxEmail.id)
+    ).all()
+    assert [(copy.resend_of_id, copy.to_email) for copy in copies] == [
+        (email.id, "pat.new@example.org"), (final.id, "pat.new@example.org"),
+    ]
+    assert db.session.get(OutboxEmail, waiting.id).to_email == "pat.new@example.org"
+    assert db.session.get(OutboxEmail, delivered_to_carer.id).to_email == teams.carer.email
+
+
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
