@@ -17,10 +17,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovFileInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.casework.forms import GovDateField, Required, _text
@@ -168,6 +169,9 @@ class ButtonForm(FlaskForm):
 
 
 class AbsenceForm(FlaskForm):
+    # Only a manager is offered it (absence_pages.py): anyone else records their own.
+    person = SelectField("Who is away?", widget=GovSelect(), validate_choice=False,
+                         validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message="Select someone in your team")])
     starts_on = GovDateField("First day away", "First day away", description="For example, 21 12 2026",
                              validators=[Required("Enter your first day away")])
     ends_on = GovDateField("Last day away", "Last day away", description="For example, 4 1 2027",

@@ -106,13 +106,65 @@ def test_record_an_absence_and_cancel_it(caseworker_client, people):
     assert caseworker_client.post(f"{URL}/{later.id}/cancel").status_code == 404  # already cancelled
 
 
-def test_nobody_cancels_someone_elses_absence(app: Flask, caseworker_client, people):
+def test_only_they_and_their_own_managers_cancel_an_absence(app: Flask, make: Factory, caseworker_client, people):
     record(caseworker_client, date(2026, 12, 2), date(2026, 12, 3))
     [absence] = absences(people.caseworker.id)
+    colleague = make.user(Role.CASEWORKER, team=people.team, name="Cole League")
+    south_manager = make.user(Role.MANAGER, team=people.south_case.team, name="Sam South")
+    for person in (colleague, south_manager, people.south_caseworker):
+        other = app.test_client()
+        sign_in_fast(other, person)
+        assert other.post(f"{URL}/{absence.id}/cancel").status_code == 404
+        assert absences(people.caseworker.id)[0].cancelled_at is None
     manager = app.test_client()
     sign_in_fast(manager, people.manager)
-    assert manager.post(f"{URL}/{absence.id}/cancel").status_code == 404
-    assert absences(people.caseworker.id)[0].cancelled_at is None
+    assert manager.post(f"{URL}/{absence.id}/cancel").status_code == 302
+    assert absences(people.caseworker.id)[0].cancelled_at is not None
+
+
+def test_a_manager_records_a_caseworkers_absence_and_the_family_is_told_who_will_reply(
+    app: Flask, make: Factory, people, client
+):
+    """A caseworker phones in ill: their manager records it, and cover starts at once."""
+    manager = app.test_client()
+    sign_in_fast(manager, people.manager)
+    page = get_page(manager, URL)
+    assert page.h1 == "Absences in your team"
+    options = [option.get_text() for option in page.soup.select("select[name=person] option")]
+    assert options == ["You (Morgan Manager)", "Casey Worker"]
+    response = manager.post(URL, data={"person": str(people.caseworker.id), **dates(date(2026, 12, 1),
+                                                                                     date(2026, 12, 4))})
+    assert response.status_code == 302
+    [absence] = absences(people.caseworker.id)
+    assert (absence.starts_on, absence.ends_on) == (date(2026, 12, 1), date(2026, 12, 4))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "absence-recorded"))
+    assert event.actor_id == people.manager.id and event.detail.startswith("Casey Worker:")
+    listed = get_page(manager, URL)
+    assert "Absence saved: Casey Worker is away from Tuesday 1 December 2026 to Friday 4 December 2026." in listed.text
+    assert "Casey Worker: away now" in listed.soup.select_one("#absences").get_text(" ", strip=True)
+    # The family's conversation waiting for a reply says who will reply.
+    conversation = start(people.parent, people.case, "Transport")
+    sign_in_fast(client, people.parent)
+    assert "Casey is away until 4 December 2026: the North SEND team will reply." in get_page(
+        client, f"/family/messages/{conversation.id}").text
+
+
+def test_a_manager_cannot_record_for_someone_outside_their_team(app: Flask, people):
+    manager = app.test_client()
+    sign_in_fast(manager, people.manager)
+    page = post_page(manager, URL, {"person": str(people.south_caseworker.id),
+                                    **dates(date(2026, 12, 2), date(2026, 12, 3))}, status=400)
+    assert page.error_messages() == ["Select someone in your team"]
+    assert absences(people.south_caseworker.id) == []
+
+
+def test_a_caseworker_records_only_their_own(caseworker_client, people):
+    page = get_page(caseworker_client, URL)
+    assert page.soup.select_one("select[name=person]") is None
+    response = caseworker_client.post(URL, data={"person": str(people.manager.id),
+                                                 **dates(date(2026, 12, 2), date(2026, 12, 3))})
+    assert response.status_code == 302
+    assert absences(people.manager.id) == [] and len(absences(people.caseworker.id)) == 1
 
 
 def test_past_absences_are_not_listed(caseworker_client, people):
