@@ -93,6 +93,7 @@ class Section:
     title: str
     lines: tuple[Line, ...]
     as_of_today: bool = False  # the figures are as they stand today, not for the period
+    service_wide: bool = False  # counted for the whole service only: a team's report shows the service's
 
 
 def _plans(part: str, label: str, definition: str) -> Line:
@@ -199,7 +200,7 @@ FEEDBACK = Section("feedback", "Feedback from families", (
          definition="Published actions that are planned or in progress, today."),
     Line("‘You said, we did’ actions done", "actions", "done", kind="count",
          definition="Published actions that are done, today."),
-))
+), service_wide=True)
 
 SECTIONS = (TIMELINESS, REVIEWS, PAST_DEADLINE, EXCEPTIONS, COMMUNICATION, FEEDBACK)
 # The figures shown for each team side by side.

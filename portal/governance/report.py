@@ -39,8 +39,10 @@ class Report:
         return dict(self.teams).get(self.team_id)
 
     def sections(self) -> list[tuple[lines.Section, list[lines.Shown]]]:
-        """The sections, each line shown for the team chosen (or the service)."""
-        return [(section, [lines.show(line, self.figures, self.team_id) for line in section.lines])
+        """The sections, each line shown for the team chosen (or the service); a section counted
+        only for the whole service shows the service's figures in a team's report too."""
+        return [(section, [lines.show(line, self.figures, None if section.service_wide else self.team_id)
+                           for line in section.lines])
                 for section in lines.SECTIONS]
 
     def by_team(self) -> list[tuple[str, list[lines.Shown]]]:

@@ -107,6 +107,18 @@ def test_one_teams_figures(client: FlaskClient, make: Factory) -> None:
     assert captions == ["North SEND team", "South SEND team", "All teams"]
 
 
+def test_a_teams_report_shows_the_services_feedback_and_says_so(client: FlaskClient, make: Factory) -> None:
+    from tests.coproduction.support import many
+
+    south = make.team("South SEND team")
+    many(7, month=date(2026, 3, 1))
+    sign_in_fast(client, make.user(Role.BOARD))
+    service = row_text(get_page(client, "/reports/?period=2026-03"), "Feedback responses")
+    page = get_page(client, f"/reports/?period=2026-03&team={south.id}")
+    assert row_text(page, "Feedback responses") == service and service[0] == "7"
+    assert "These are for the whole service, not the South SEND team alone" in page.text
+
+
 def test_the_csv_has_the_same_figures_and_neutralises_formulas(client: FlaskClient, make: Factory) -> None:
     team = make.team("=HYPERLINK(\"http://example.com\")")
     plans(make, team, [100] * 6)
