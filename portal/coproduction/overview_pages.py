@@ -47,11 +47,12 @@ def _short(label: str) -> str:
 
 def _charts(months: list[Group], stages: list[Group]) -> list[Chart]:
     month_labels = [_short(g.label) for g in months]
+    complete = months[:-1]  # the headlines compare whole months: this one has only begun
     return [
-        Chart("responses", figures.responses_headline(months), figures.responses_summary(months),
+        Chart("responses", figures.responses_headline(complete), figures.responses_summary(months),
               charts.data_uri("bar", month_labels, [g.responses if g.shown else None for g in months]),
               _table("Responses by month", "Month", months, ("responses",))),
-        Chart("satisfaction", figures.satisfaction_headline(months), figures.satisfaction_summary(months),
+        Chart("satisfaction", figures.satisfaction_headline(complete), figures.satisfaction_summary(months),
               charts.data_uri("line", month_labels, [g.average for g in months], maximum=5),
               _table("Average satisfaction by month", "Month", months, ("responses", "average"))),
         Chart("dissatisfied", figures.dissatisfied_headline(stages), figures.dissatisfied_summary(stages),
