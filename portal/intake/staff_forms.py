@@ -122,6 +122,7 @@ class RegisterRequestForm(OpeningForm):
     """A request that came another way, as staff record it. Children already known with the same
     name and date of birth are offered (`child`) once the names and date are given."""
 
+
     channel = RadioField(
         "How did the request arrive?",
         widget=GovRadioInput(),
@@ -188,6 +189,10 @@ class RegisterRequestForm(OpeningForm):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # The opening's choices come last on the page, so last in the error summary too.
+        opening = ("child", "team", "caseworker")
+        self._fields = {**{name: field for name, field in self._fields.items() if name not in opening},
+                        **{name: self._fields[name] for name in opening}}
 
     def validate_received_on(self, field) -> None:
         born = self.child_date_of_birth.data

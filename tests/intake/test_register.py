@@ -166,6 +166,9 @@ TODAY = date.today()
     ({"is_reassessment": None}, ["Select whether it is a request for a re-assessment"]),
     ({"team": ""}, ["Select the team the case will be with"]),
     ({"caseworker": "123456789"}, ["Select a caseworker from the list"]),
+    # In the page's order: the team is chosen last.
+    ({"team": "", "channel": None, "child_first_name": ""},
+     ["Select how the request arrived", "Enter the child’s first name", "Select the team the case will be with"]),
 ])
 def test_mistakes(client, north, changes, errors) -> None:
     page = post_page(client, URL, answers(north[0], **changes), status=400)
