@@ -33,6 +33,8 @@ assets: node_modules/.installed
 
 # Development only: demo staff skip two-factor sign-in unless you run `make run DEV_SKIP_TWO_FACTOR=0`.
 DEV_SKIP_TWO_FACTOR ?= 1
+# The links in the emails `make run` writes open the server it starts, whatever HOST and PORT are.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	mkdir -p instance
 	$(BIN)/flask db upgrade
