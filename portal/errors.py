@@ -1,10 +1,12 @@
 """GOV.UK-style error pages for 400, 403, 404, 405, 410, 413, 429, 500 and a CSRF failure."""
 
+import time
+
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 PAGES = {
     400: ("Sorry, there is a problem with the page you asked for", "errors/400.html"),
@@ -17,9 +19,18 @@ PAGES = {
 }
 
 
-def render_error(status: int):
+def render_error(status: int, **context):
     heading, template = PAGES.get(status, PAGES[400] if status < 500 else PAGES[500])
-    return render_template(template, heading=heading), status
+    return render_template(template, heading=heading, **context), status
+
+
+def _minutes_to_wait() -> int | None:
+    """How long until the limit that was hit lets the person try again, to the nearest minute
+    (its reset time is a whole second, rounded up), and never less than one."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, round((current.reset_at - time.time()) / 60))
 
 
 def init_app(app: Flask) -> None:
@@ -31,7 +42,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        body, status = render_error(error.code)
+        body, status = render_error(error.code, wait_minutes=_minutes_to_wait() if error.code == 429 else None)
         # Keep the exception's own headers (such as Allow on a 405), but not its Content-Type.
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         return body, status, headers

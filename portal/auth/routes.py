@@ -43,6 +43,11 @@ def _account_key() -> str:
     return "account:" + email[:254]
 
 
+def _failed(response) -> bool:
+    """A sign-in that did not go on to the next step (which is a redirect)."""
+    return response.status_code != 302
+
+
 def _signed_in_key() -> str:
     """Changing one's own password has a per-account limit too, like signing in."""
     email = normalise_email(current_user.email) if current_user.is_authenticated else ""
@@ -98,7 +103,8 @@ def _start_pending(user: User, next_url: str | None) -> None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @credentials_limit
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
+# Only attempts that fail count against the account: signing in again and again is no attack.
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 @public
 def sign_in():
     if current_user.is_authenticated:
