@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_login import login_user
@@ -25,14 +24,12 @@ from portal.extensions import db
 from portal.models import User
 from portal.outbox import queue_email
 from portal.passwords import verify_password
-
-LONDON = ZoneInfo("Europe/London")
+from portal.uk_time import day_and_time
 
 
 def uk_time(moment: datetime) -> str:
     """GOV.UK style: "1 December 2026 at 3:05pm", in UK time."""
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return day_and_time(moment)
 
 
 class Outcome(enum.Enum):

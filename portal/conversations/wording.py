@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from portal.conversations.models import ConversationStatus, Message
-from portal.conversations.reply_by import LONDON, long_date
+from portal.conversations.reply_by import long_date
+from portal.uk_time import day_and_time
 
 
 def message_time(moment: datetime) -> str:
     """1 December 2026 at 4:05pm, in England's time."""
-    local = moment.astimezone(LONDON) if moment.tzinfo else moment
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return day_and_time(moment)
 
 
 def author_line(message: Message, viewer_id: int) -> str:

@@ -83,7 +83,7 @@ def test_a_parent_starts_a_conversation_and_reads_when_to_expect_a_reply(client:
     assert "We aim to reply by Tuesday 15 December 2026." in page.text
     assert "Messages about Ourchild" in words(page.soup.select_one(".govuk-caption-l"))
     meta = " ".join(page.soup.select_one("ol.app-thread .app-message__meta").get_text().split())
-    assert meta == "You, 1 December 2026 at 10:00am"
+    assert meta == "You, 1 December 2026 at 10am"
     body = page.soup.select_one("ol.app-thread .app-message__body").get_text()
     assert body == "When will the report come?\nThank you."
     conversation = db.session.scalar(select(Conversation))
@@ -286,7 +286,7 @@ def test_messages_are_grouped_by_child_with_unread_counts_and_a_young_person_rea
     assert "2 new messages" in words(first.select("li")[0])
     assert "new message" not in words(first.select("li")[1])
     assert "The SEND team has written to you. You can reply if you need to." in words(first.select("li")[0])
-    assert "Last message 4 November 2026 at 1:00am" in words(first.select("li")[0])
+    assert "Last message 4 November 2026 at 1am" in words(first.select("li")[0])
     assert "There are no messages about Secondchild yet." in words(groups[1])
     links = [a["href"] for a in page.soup.select("main a") if "Send a new message" in a.get_text()]
     assert links == [f"/family/cases/{people.case.id}/messages/new", f"/family/cases/{second_case.id}/messages/new"]
