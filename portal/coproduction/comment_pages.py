@@ -61,6 +61,7 @@ def _results(form: CommentFiltersForm, args: dict[str, str], page: int) -> Marku
         abort(404)
     return Markup(render_template(  # noqa: S704 - autoescaped
         "coproduction/_comment_results.html", result=result, csv_args=args,
+        place={**args, **({"page": str(page)} if page > 1 else {})},
         pagination=pagination_params(result.page, result.pages, "coproduction.comments", args, "Pages of feedback"),
     ))
 
@@ -106,6 +107,14 @@ def comments_csv():
     )
 
 
+def _place() -> dict[str, str]:
+    """Where in the comments the team member came from (the filters and page, as the list's links
+    carry them), so that "Back to comments" goes back there. Only the list's own names, each
+    checked again by the list when it is opened."""
+    names = (*FILTER_NAMES, "page")
+    return {name: value[:200] for name in names if (value := request.args.get(name))}
+
+
 @bp.route("/comments/<int:feedback_id>", methods=["GET", "POST"])
 @roles(Role.COPRODUCTION)
 def comment(feedback_id: int):
@@ -120,11 +129,12 @@ def comment(feedback_id: int):
         known = {theme.id for theme in themes}
         services.tag_feedback(row.feedback, {i for i in form.themes.data or () if i in known}, current_user)
         flash("Themes saved.", "success")
-        return redirect(url_for("coproduction.comment", feedback_id=feedback_id))
+        return redirect(url_for("coproduction.comment", feedback_id=feedback_id, **_place()))
     if request.method == "GET":
         form.themes.data = [theme.id for theme in row.feedback.themes]
     words = " ".join(filter(None, (row.feedback.worked_well, row.feedback.could_be_better)))
     suggested = hints.suggested(words, [theme.name for theme in themes], [t.name for t in row.feedback.themes])
     return render_template(
         "coproduction/comment.html", form=form, row=row, suggested=suggested, has_themes=bool(themes),
+        place=_place(),
     ), 400 if form.errors else 200

@@ -108,6 +108,22 @@ def test_with_or_without_a_comment_and_no_other_filter_counts_every_response(tea
     assert "10 responses" in get_page(team_member, "/coproduction/comments?comment=no").text
 
 
+def test_back_to_comments_goes_back_to_the_same_filters_and_page(team_member) -> None:
+    communication = theme("Communication")
+    many(30, month=months_ago(0))
+    page = get_page(team_member, "/coproduction/comments?q=number&comment=any&page=2")
+    link = page.soup.select_one("main li.app-message a")["href"]
+    assert link.startswith("/coproduction/comments/") and "q=number" in link and "page=2" in link
+    comment = get_page(team_member, link)
+    back = comment.soup.select_one(".govuk-back-link")["href"]
+    assert back == "/coproduction/comments?q=number&comment=any&page=2"
+    # Tagging keeps the place too.
+    action = comment.soup.select_one("main form")["action"]
+    response = team_member.post(action, data={"themes": [str(communication.id)]})
+    tagged = get_page(team_member, response.location)
+    assert tagged.soup.select_one(".govuk-back-link")["href"] == back
+
+
 def test_pagination_keeps_the_filters(team_member) -> None:
     many(30, month=months_ago(0))
     page = get_page(team_member, "/coproduction/comments?q=number&comment=any")
