@@ -196,7 +196,10 @@ def test_every_request_page_passes_axe_and_the_nu_html_checker(new_context, live
     assert not errors, "\n".join(errors)
 
 
-def test_a_signed_in_family_member_asks_from_their_dashboard_without_javascript(new_context, live_server):
+def test_a_signed_in_family_member_whose_childs_assessment_is_under_way_is_told_to_message(new_context, live_server):
+    """Without JavaScript: the dashboard's "Ask for an assessment", and the journey's child, whose
+    assessment is already under way, refused with what to do instead (the rest of the family's
+    request is tested over HTTP in tests/intake/test_family_request.py)."""
     journey = live_server.journey_case
     page = new_context(javascript=False).new_page()
     live_server.sign_in(page, journey.family_email)
@@ -206,24 +209,6 @@ def test_a_signed_in_family_member_asks_from_their_dashboard_without_javascript(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select who the assessment is for")
     page.get_by_label(journey.child_full_name).check()
     continue_(page)
-    expect(page.get_by_role("heading", level=1)).to_contain_text("school, college or setting")
-    page.locator("input[name=school]").fill("Dashboard Test School")
-    continue_(page)
-    for name in ("needs", "support", "reasons", "professionals"):
-        page.locator(f"textarea[name={name}]").fill(f"Written from the dashboard: {name}.")
-        continue_(page)
-    expect(page.locator("input[name=requester_email]")).to_have_count(0)
-    expect(page.locator("main")).to_contain_text(f"We will email you at {journey.family_email}")
-    continue_(page)  # the name is filled in from the account
-    page.get_by_label("Yes, the council can contact them").check()
-    continue_(page)
-    expect(page.locator("main")).to_contain_text(journey.child_full_name)
-    page.get_by_role("button", name="Send request").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Request received")
-    due = long_date(timeline.decision_to_assess_due(today_in_england()))
-    expect(page.locator("main")).to_contain_text(f"The council must decide whether to assess by {due}.")
-    page.locator("main").get_by_role("link", name="assessments and plans").click()
-    expect(page.locator("main")).to_contain_text(
-        re.compile(rf"You asked for an assessment for {journey.child_first_name} on .* The council must decide "
-                   rf"whether to assess by {due}\.")
-    )
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"{journey.child_first_name}’s assessment is already under way")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who is the assessment for?")
