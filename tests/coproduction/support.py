@@ -66,3 +66,8 @@ def theme(name: str) -> Theme:
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def shown(page) -> list[str]:
+    """The responses a comments page lists, each as its words."""
+    return [" ".join(item.get_text(" ").split()) for item in page.soup.select("main li.app-message")]

@@ -5,7 +5,6 @@ a page seen before reads no feedback."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import delete, update
 
 from portal import data_versions
@@ -13,8 +12,8 @@ from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackTheme, Theme
 from portal.models import Role, User
-from tests.coproduction.support import feedback, theme
-from tests.helpers import get_page, sign_in_fast
+from tests.coproduction.support import feedback, shown, theme
+from tests.helpers import get_page
 
 
 def _version() -> int:
@@ -53,14 +52,8 @@ def test_every_change_the_comments_show_is_a_new_version(make) -> None:
     assert _version() == before + 1
 
 
-@pytest.fixture
-def team_member(client, make):
-    sign_in_fast(client, make.user(Role.COPRODUCTION, name="Cora Coproduction"))
-    return client
-
-
 def _shown(page) -> list[str]:
-    return [" ".join(item.get_text(" ").split()) for item in page.soup.select("main li.app-message")]
+    return shown(page)
 
 
 def test_a_kept_page_shows_each_change_at_once(team_member, make) -> None:

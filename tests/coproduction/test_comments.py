@@ -9,19 +9,13 @@ from sqlalchemy import select
 from portal.ehcp.stages import Stage
 from portal.extensions import db
 from portal.feedback.models import FeedbackTheme
-from portal.models import AuditEvent, Role
-from tests.coproduction.support import feedback, many, months_ago, theme
-from tests.helpers import get_page, sign_in_fast
-
-
-@pytest.fixture
-def team_member(client, make):
-    sign_in_fast(client, make.user(Role.COPRODUCTION, name="Cora Coproduction"))
-    return client
+from portal.models import AuditEvent
+from tests.coproduction.support import feedback, many, months_ago, shown, theme
+from tests.helpers import get_page
 
 
 def _shown(page) -> list[str]:
-    return [" ".join(item.get_text(" ").split()) for item in page.soup.select("main li.app-message")]
+    return shown(page)
 
 
 @pytest.fixture
