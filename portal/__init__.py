@@ -7,11 +7,11 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_environment
-from portal import chrome, components, request_guard, sessions
+from portal import chrome, components, read_only_commit, request_guard, sessions
 from portal.extensions import csrf, db, limiter, login_manager, migrate, talisman
 from portal.models import User
 
@@ -29,6 +29,8 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'none'",
     "object-src": "'none'",
 }
+# Every signed-in request reads its account: the statement is built once.
+USER_BY_ID = select(User).where(User.id == bindparam("user_id", type_=Integer))
 PERMISSIONS_POLICY = {
     "camera": "()",
     "microphone": "()",
@@ -123,6 +125,7 @@ def register_extensions(app: Flask) -> None:
     import portal.outbox  # noqa: F401
 
     db.init_app(app)
+    read_only_commit.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     # Talisman first: its before_request makes the CSP nonce that every page needs, including
     # the error page a failed CSRF check renders.
@@ -140,7 +143,7 @@ def register_extensions(app: Flask) -> None:
         user_id, _, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.scalar(select(User).where(User.id == int(user_id)))
+        user = db.session.scalar(USER_BY_ID, {"user_id": int(user_id)})
         if user is None or user.session_version != int(version) or not user.active:
             return None
         return user

@@ -101,6 +101,12 @@ def chrome(part: str) -> Markup:
     return html
 
 
+def family_unread_is(count: int) -> None:
+    """A page that has counted the family member's unread messages itself (their list of
+    conversations) gives the count here, and the navigation does not ask again."""
+    g.family_unread = count
+
+
 def family_unread() -> int:
     """The signed-in family member's unread messages, read once a request (the navigation and a
     page may both show it)."""

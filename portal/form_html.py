@@ -9,6 +9,9 @@ from wtforms import Form
 
 from portal.render_cache import remember
 
+# Fields whose data is not something a person typed or chose.
+NOT_TYPED = frozenset({"CSRFTokenField", "HiddenField", "SubmitField"})
+
 
 def filters_html(template: str, form: Form) -> Markup:
     """The form in `template`, from the cache when these values were rendered before. A form
@@ -17,3 +20,14 @@ def filters_html(template: str, form: Form) -> Markup:
         return Markup(render_template(template, form=form))  # noqa: S704 - autoescaped
     key = tuple((field.name, field.data) for field in form)
     return remember(f"filters:{template}", key, lambda: Markup(render_template(template, form=form)))  # noqa: S704
+
+
+def blank_fields_html(template: str, form: Form) -> Markup:
+    """The visible fields of a form nobody has typed in yet (the reply box under a conversation),
+    rendered once per app and reused. `template` must render only fields that are the same for
+    everyone while empty: the page renders the CSRF token and any one-time key itself. A form
+    with errors or with anything typed or chosen is rendered afresh."""
+    typed = any(field.data for field in form if field.type not in NOT_TYPED)
+    if form.errors or typed:
+        return Markup(render_template(template, form=form))  # noqa: S704 - autoescaped
+    return remember(f"blank:{template}", type(form).__name__, lambda: Markup(render_template(template, form=form)))  # noqa: S704

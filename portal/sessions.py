@@ -11,6 +11,10 @@ from flask_login import current_user, logout_user
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_ACTIVE_AT = "last_active_at"
+# The idle clock is moved on at most once a minute: a session that has not changed is not signed
+# and sent back again with every page. So a time-out can come up to a minute before the full
+# idle time since the very last page (a page within a minute of the last recorded one).
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def start(now: float | None = None) -> None:
@@ -50,7 +54,9 @@ def enforce_time_limits():
         end()
         flash(message, "signed-out")
         return redirect(url_for("auth.sign_in"))
-    session[LAST_ACTIVE_AT] = time.time()
+    now = time.time()
+    if now - session[LAST_ACTIVE_AT] >= ACTIVITY_RESOLUTION_SECONDS:
+        session[LAST_ACTIVE_AT] = now
     return None
 
 

@@ -9,8 +9,9 @@ team's managers instead.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal import audit
@@ -27,20 +28,26 @@ class AbsenceProblem(ValueError):
         self.field = field
 
 
+@cache
+def _away_statement():
+    """Built once (the inbox and a family's conversation page ask it), with the people and the
+    day as parameters."""
+    today = bindparam("today", type_=Date)
+    return select(StaffAbsence.user_id, StaffAbsence.ends_on).where(
+        StaffAbsence.user_id.in_(bindparam("ids", expanding=True)),
+        StaffAbsence.starts_on <= today,
+        StaffAbsence.ends_on >= today,
+        StaffAbsence.cancelled_at.is_(None),
+    )
+
+
 def away_until(user_ids: list[int], today: date) -> dict[int, date]:
     """For each of these people away today, the last day of their absence (the latest, when
     absences overlap)."""
     ids = [user_id for user_id in user_ids if user_id is not None]
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(StaffAbsence.user_id, StaffAbsence.ends_on).where(
-            StaffAbsence.user_id.in_(ids),
-            StaffAbsence.starts_on <= today,
-            StaffAbsence.ends_on >= today,
-            StaffAbsence.cancelled_at.is_(None),
-        )
-    ).all()
+    rows = db.session.execute(_away_statement(), {"ids": ids, "today": today}).all()
     found: dict[int, date] = {}
     for user_id, ends_on in rows:
         found[user_id] = max(ends_on, found.get(user_id, ends_on))

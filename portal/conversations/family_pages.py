@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import chrome, form_html
 from portal.access import refuse_record, roles
 from portal.conversations import absence, bp, family_queries, queries, reply_by, services, wording
 from portal.conversations.forms import FamilyStartForm, MessageForm
@@ -38,18 +39,19 @@ class ChildMessages:
 
 
 def _groups() -> list[ChildMessages]:
-    cards = family_cases.children_with_cases(current_user.id)
     groups = {}
-    for card in cards:
-        young_person = card.link.relationship_to_child is Relationship.YOUNG_PERSON
-        first_name = card.child.first_name
-        groups[card.child.id] = ChildMessages(
-            "Your messages" if young_person else f"Messages about {first_name}",
-            card.child.id, card.case.id if card.case else None, first_name, young_person,
+    for child in family_queries.children(current_user.id):
+        young_person = child.relationship is Relationship.YOUNG_PERSON
+        groups[child.child_id] = ChildMessages(
+            "Your messages" if young_person else f"Messages about {child.first_name}",
+            child.child_id, child.case_id, child.first_name, young_person,
         )
-    for line in family_queries.family_conversations(current_user.id):
+    lines = family_queries.family_conversations(current_user.id)
+    for line in lines:
         if line.child_id in groups:
             groups[line.child_id].conversations.append(line)
+    # Every conversation about their children, so the navigation's count too.
+    chrome.family_unread_is(sum(line.unread for line in lines))
     return list(groups.values())
 
 
@@ -102,16 +104,17 @@ def family_conversation(conversation_id: int):
         else:
             flash("Your reply has been sent", "success")
             return redirect(url_for("conversations.family_conversation", conversation_id=conversation_id))
-    read = family_queries.read_state(current_user.id, conversation.id)
+    read = found.read
     today = reply_by.local_date(datetime.now(UTC))
-    away = absence.away_until([case.caseworker_id], today).get(case.caseworker_id) if case.caseworker_id else None
     cover = None  # only while the family waits for a reply: it says who will write it
-    waiting = conversation.status is ConversationStatus.WAITING_FOR_COUNCIL
-    if away is not None and case.caseworker is not None and waiting:
-        first_name = (case.caseworker.name.split() or ["Your caseworker"])[0]
-        cover = wording.cover_sentence(first_name, away, case.team.name)
+    if conversation.status is ConversationStatus.WAITING_FOR_COUNCIL and case.caseworker is not None:
+        away = absence.away_until([case.caseworker_id], today).get(case.caseworker_id)
+        if away is not None:
+            first_name = (case.caseworker.name.split() or ["Your caseworker"])[0]
+            cover = wording.cover_sentence(first_name, away, case.team.name)
     page = render_template(
         "conversations/family_conversation.html", form=form, conversation=conversation, case=case,
+        reply_fields=form_html.blank_fields_html("conversations/_reply_fields.html", form),
         young_person=found.young_person, messages=queries.messages(conversation.id),
         last_read=read.last_read_message_id if read else 0, viewer_id=current_user.id,
         author_name=lambda message: wording.author_line(message, current_user.id),

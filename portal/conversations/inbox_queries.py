@@ -6,6 +6,9 @@ person's read state). Who is away is asked once for the page's caseworkers
 A conversation's page: the conversation with this person's read state, and its messages (two
 queries). Only the signed-in person's team is ever read: another team's conversations never
 appear. Conversations follow their case, so "mine" is by the case's current caseworker.
+
+The inbox's statements are built once for each filter, with the team, person, day and page as
+parameters: building them cost more than running them.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager
 
 from portal.conversations import reply_by
@@ -85,10 +89,15 @@ class InboxPage:
     pages: int
 
 
-def _away_today(on: date):
-    """The people away today (a subquery of user ids)."""
+TEAM = bindparam("team_id", type_=Integer)
+USER = bindparam("user_id", type_=Integer)
+ON = bindparam("on", type_=Date)
+
+
+def _away_today():
+    """The people away on :on (a subquery of user ids)."""
     return select(StaffAbsence.user_id).where(
-        StaffAbsence.starts_on <= on, StaffAbsence.ends_on >= on, StaffAbsence.cancelled_at.is_(None)
+        StaffAbsence.starts_on <= ON, StaffAbsence.ends_on >= ON, StaffAbsence.cancelled_at.is_(None)
     )
 
 
@@ -96,30 +105,37 @@ def _waiting():
     return Conversation.status == ConversationStatus.WAITING_FOR_COUNCIL
 
 
+@cache
+def _counts_statement():
+    covered_cases = select(Case.id).where(Case.team_id == TEAM, Case.caseworker_id.in_(_away_today()))
+    return (
+        select(
+            func.count(Conversation.id),
+            func.count(case((Conversation.reply_due_on < ON, 1))),
+            func.count(case((Conversation.reply_due_on.between(ON, bindparam("due_soon_until", type_=Date)), 1))),
+            func.count(case((Conversation.urgent.is_(True), 1))),
+            func.count(case((Conversation.case_id.in_(covered_cases), 1))),
+        )
+        .where(Conversation.team_id == TEAM, _waiting())
+    )
+
+
 def counts(team_id: int, on: date, due_soon_until: date) -> Counts:
     """One query over the team's conversations waiting for the council, read from the team's
     waiting index alone. Needing cover is asked of the few cases whose caseworker is away today
     (a subquery), not by joining every case: docs/benchmarks.md (issue 11) has the plans."""
-    covered_cases = select(Case.id).where(Case.team_id == team_id, Case.caseworker_id.in_(_away_today(on)))
     row = db.session.execute(
-        select(
-            func.count(Conversation.id),
-            func.count(case((Conversation.reply_due_on < on, 1))),
-            func.count(case((Conversation.reply_due_on.between(on, due_soon_until), 1))),
-            func.count(case((Conversation.urgent.is_(True), 1))),
-            func.count(case((Conversation.case_id.in_(covered_cases), 1))),
-        )
-        .where(Conversation.team_id == team_id, _waiting())
+        _counts_statement(), {"team_id": team_id, "on": on, "due_soon_until": due_soon_until}
     ).one()
     return Counts(*row)
 
 
-def _conditions(team_id: int, user_id: int, show: Show, mine: bool, on: date) -> list:
+def _conditions(show: Show, mine: bool) -> list:
     """Read from the team's indexes on conversation (team_id first): the case is joined only for
     its caseworker."""
-    conditions = [Conversation.team_id == team_id]
+    conditions = [Conversation.team_id == TEAM]
     if mine:
-        conditions.append(Case.caseworker_id == user_id)
+        conditions.append(Case.caseworker_id == USER)
     if show is Show.FAMILY:
         conditions.append(Conversation.status == ConversationStatus.WAITING_FOR_FAMILY)
     elif show is Show.CLOSED:
@@ -129,9 +145,9 @@ def _conditions(team_id: int, user_id: int, show: Show, mine: bool, on: date) ->
     if show is Show.URGENT:
         conditions.append(Conversation.urgent.is_(True))
     elif show is Show.OVERDUE:
-        conditions.append(Conversation.reply_due_on < on)
+        conditions.append(Conversation.reply_due_on < ON)
     elif show is Show.NEEDS_COVER:
-        conditions.append(Case.caseworker_id.in_(_away_today(on)))
+        conditions.append(Case.caseworker_id.in_(_away_today()))
     return conditions
 
 
@@ -142,17 +158,16 @@ def _order(show: Show) -> tuple:
     return (Conversation.last_message_at.desc(), Conversation.id.desc())
 
 
-def inbox(team_id: int, user_id: int, show: Show, mine: bool, on: date, page: int, page_size: int) -> InboxPage:
-    """How many conversations match, and one page of them: two queries."""
-    conditions = _conditions(team_id, user_id, show, mine, on)
+@cache
+def _inbox_statements(show: Show, mine: bool):
+    """How many conversations match this filter, and a page of them (:limit from :offset)."""
+    conditions = _conditions(show, mine)
     counting = select(func.count(Conversation.id))
     if mine or show is Show.NEEDS_COVER:
         counting = counting.join(Case, Case.id == Conversation.case_id)
-    total = db.session.scalar(counting.where(*conditions)) or 0
-    pages = max((total + page_size - 1) // page_size, 1)
     caseworker = User.__table__.alias("caseworker")
-    read = and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.user_id == user_id)
-    rows = db.session.execute(
+    read = and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.user_id == USER)
+    rows = (
         select(
             Conversation,
             Case.id,
@@ -169,9 +184,19 @@ def inbox(team_id: int, user_id: int, show: Show, mine: bool, on: date, page: in
         .outerjoin(ConversationRead, read)
         .where(*conditions)
         .order_by(*_order(show))
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    ).all()
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    return counting.where(*conditions), rows
+
+
+def inbox(team_id: int, user_id: int, show: Show, mine: bool, on: date, page: int, page_size: int) -> InboxPage:
+    """How many conversations match, and one page of them: two queries."""
+    counting, rows_statement = _inbox_statements(show, mine)
+    values = {"team_id": team_id, "user_id": user_id, "on": on}
+    total = db.session.scalar(counting, values) or 0
+    pages = max((total + page_size - 1) // page_size, 1)
+    rows = db.session.execute(rows_statement, {**values, "limit": page_size, "offset": (page - 1) * page_size}).all()
     return InboxPage(
         rows=[
             Row(
@@ -195,15 +220,10 @@ def inbox(team_id: int, user_id: int, show: Show, mine: bool, on: date, page: in
 # --- One conversation, for the case team ---------------------------------------------------------
 
 
-def staff_conversation(
-    team_id: int | None, user_id: int, conversation_id: int
-) -> tuple[Conversation, ConversationRead | None] | None:
-    """The conversation (with its case, child, team and caseworker) if its case is in this team,
-    and how far this person has read it: one query."""
-    if team_id is None:
-        return None
-    read = and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.user_id == user_id)
-    row = db.session.execute(
+@cache
+def _staff_conversation_statement():
+    read = and_(ConversationRead.conversation_id == Conversation.id, ConversationRead.user_id == USER)
+    return (
         select(Conversation, ConversationRead)
         .join(Conversation.case)
         .join(Case.child)
@@ -211,7 +231,19 @@ def staff_conversation(
         .options(contains_eager(Conversation.case).contains_eager(Case.child),
                  contains_eager(Conversation.case).joinedload(Case.caseworker),
                  contains_eager(Conversation.case).joinedload(Case.team))
-        .where(Conversation.id == conversation_id, Case.team_id == team_id)
+        .where(Conversation.id == bindparam("conversation_id", type_=Integer), Case.team_id == TEAM)
+    )
+
+
+def staff_conversation(
+    team_id: int | None, user_id: int, conversation_id: int
+) -> tuple[Conversation, ConversationRead | None] | None:
+    """The conversation (with its case, child, team and caseworker) if its case is in this team,
+    and how far this person has read it: one query."""
+    if team_id is None:
+        return None
+    row = db.session.execute(
+        _staff_conversation_statement(), {"team_id": team_id, "user_id": user_id, "conversation_id": conversation_id}
     ).first()
     return (row[0], row[1]) if row is not None else None
 

@@ -2,13 +2,18 @@
 
 A family member reaches a conversation only through a child linked to their account; staff only
 through a case of their own team. Anything else is None, which the views answer with 404.
+
+The statements of the family's pages (asked on every family page, the unread count, or on each
+conversation page) are built once, with the ids as parameters: building a statement costs more
+than running it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from portal.conversations.models import Attachment, Conversation, ConversationRead, Message
@@ -22,28 +27,42 @@ class FamilyConversation:
     conversation: Conversation
     case: Case
     relationship: Relationship
+    # How far this family member has read (None before their first visit); kept in the session,
+    # so marking the conversation read reads it no more.
+    read: ConversationRead | None = None
 
     @property
     def young_person(self) -> bool:
         return self.relationship is Relationship.YOUNG_PERSON
 
 
-def family_conversation(user_id: int, conversation_id: int) -> FamilyConversation | None:
-    """The conversation, its case and child, if the child is linked to this family member."""
-    row = db.session.execute(
-        select(Conversation, FamilyLink.relationship_to_child)
+@cache
+def _family_conversation_statement():
+    user_id = bindparam("user_id", type_=Integer)
+    return (
+        select(Conversation, FamilyLink.relationship_to_child, ConversationRead)
         .join(Conversation.case)
         .join(Case.child)
         .join(FamilyLink, (FamilyLink.child_id == Case.child_id) & (FamilyLink.user_id == user_id))
+        .outerjoin(ConversationRead, (ConversationRead.conversation_id == Conversation.id)
+                   & (ConversationRead.user_id == user_id))
         .options(contains_eager(Conversation.case).contains_eager(Case.child),
                  contains_eager(Conversation.case).joinedload(Case.caseworker),
                  contains_eager(Conversation.case).joinedload(Case.team))
-        .where(Conversation.id == conversation_id)
+        .where(Conversation.id == bindparam("conversation_id", type_=Integer))
+    )
+
+
+def family_conversation(user_id: int, conversation_id: int) -> FamilyConversation | None:
+    """The conversation, its case and child, and how far this family member has read it, if the
+    child is linked to them."""
+    row = db.session.execute(
+        _family_conversation_statement(), {"user_id": user_id, "conversation_id": conversation_id}
     ).first()
     if row is None:
         return None
-    conversation, relationship = row
-    return FamilyConversation(conversation, conversation.case, relationship)
+    conversation, relationship, read = row
+    return FamilyConversation(conversation, conversation.case, relationship, read)
 
 
 def team_conversation(team_id: int | None, conversation_id: int) -> Conversation | None:
@@ -61,15 +80,20 @@ def team_conversation(team_id: int | None, conversation_id: int) -> Conversation
     )
 
 
+@cache
+def _messages_statement():
+    return (
+        select(Message)
+        .options(joinedload(Message.author), joinedload(Message.attachments))
+        .where(Message.conversation_id == bindparam("conversation_id", type_=Integer))
+        .order_by(Message.id)
+    )
+
+
 def messages(conversation_id: int) -> list[Message]:
     """Every message, oldest first, with its author and files: one statement, whatever the
     number of messages (a message has at most a few files)."""
-    return list(db.session.scalars(
-        select(Message)
-        .options(joinedload(Message.author), joinedload(Message.attachments))
-        .where(Message.conversation_id == conversation_id)
-        .order_by(Message.id)
-    ).unique())
+    return list(db.session.scalars(_messages_statement(), {"conversation_id": conversation_id}).unique())
 
 
 def last_read(user_id: int, conversation_id: int) -> int:
@@ -104,10 +128,10 @@ def team_attachment(team_id: int | None, attachment_id: int) -> Attachment | Non
     )
 
 
-def family_unread_count(user_id: int) -> int:
-    """Messages not yet read by this family member, in every conversation about their children
-    (their own messages are read, of course)."""
-    return db.session.scalar(
+@cache
+def _family_unread_statement():
+    user_id = bindparam("user_id", type_=Integer)
+    return (
         select(func.count(Message.id))
         .join(Conversation, Conversation.id == Message.conversation_id)
         .join(Case, Case.id == Conversation.case_id)
@@ -118,7 +142,13 @@ def family_unread_count(user_id: int) -> int:
             Message.id > func.coalesce(ConversationRead.last_read_message_id, 0),
             Message.author_id.is_distinct_from(user_id),
         )
-    ) or 0
+    )
+
+
+def family_unread_count(user_id: int) -> int:
+    """Messages not yet read by this family member, in every conversation about their children
+    (their own messages are read, of course)."""
+    return db.session.scalar(_family_unread_statement(), {"user_id": user_id}) or 0
 
 
 

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
@@ -77,11 +77,14 @@ def targets() -> reply_by.Targets:
     return reply_by.Targets(config["REPLY_TARGET_WORKING_DAYS"], config["URGENT_REPLY_TARGET_WORKING_DAYS"])
 
 
+ALL_CLOSURE_DAYS = select(ClosureDay.day)
+CLOSURE_DAYS_SINCE = select(ClosureDay.day).where(ClosureDay.day >= bindparam("since", type_=Date))
+
+
 def closure_days(since: date | None = None) -> frozenset[date]:
-    query = select(ClosureDay.day)
-    if since is not None:
-        query = query.where(ClosureDay.day >= since)
-    return frozenset(db.session.scalars(query))
+    if since is None:
+        return frozenset(db.session.scalars(ALL_CLOSURE_DAYS))
+    return frozenset(db.session.scalars(CLOSURE_DAYS_SINCE, {"since": since}))
 
 
 def author_title(actor: User, case: Case) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.ehcp.models import AdviceRequest, Case, StageChange, TimelineException
@@ -70,17 +71,23 @@ def linked_child(user_id: int, child_id: int) -> FamilyLink | None:
     )
 
 
-def children_with_cases(user_id: int) -> list[ChildCases]:
-    """One query: the links with their children and teams, and every case of each child (with its
-    team and caseworker's name), newest request first; the newest is the child's case."""
-    rows = db.session.execute(
+@cache
+def _children_with_cases_statement():
+    """Built once (every family page asks it), with the family member as a parameter."""
+    return (
         select(FamilyLink, Case)
         .join(FamilyLink.child)
         .outerjoin(Case, Case.child_id == FamilyLink.child_id)
         .options(contains_eager(FamilyLink.child).joinedload(Child.team), *_with_team_and_caseworker())
-        .where(FamilyLink.user_id == user_id)
+        .where(FamilyLink.user_id == bindparam("user_id", type_=Integer))
         .order_by(Child.first_name, Child.id, Case.request_received_on.desc(), Case.id.desc())
-    ).all()
+    )
+
+
+def children_with_cases(user_id: int) -> list[ChildCases]:
+    """One query: the links with their children and teams, and every case of each child (with its
+    team and caseworker's name), newest request first; the newest is the child's case."""
+    rows = db.session.execute(_children_with_cases_statement(), {"user_id": user_id}).all()
     cards: dict[int, ChildCases] = {}
     for link, case in rows:
         card = cards.setdefault(link.child_id, ChildCases(link))

@@ -147,3 +147,20 @@ def test_pages_are_not_cached(client, make):
     user = make.user(Role.FAMILY)
     sign_in(client, user)
     assert client.get("/family/").headers["Cache-Control"] == "no-store"
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute(app, make):
+    """A page within a minute of the last recorded one sends no new session cookie; after a
+    minute, the cookie carries the new time."""
+    user = make.user(Role.FAMILY)
+    with time_machine.travel(START, tick=False) as clock:
+        client = app.test_client()
+        sign_in(client, user)
+        client.get("/family/")  # the first page shows (and so takes from the session) any message
+        clock.shift(timedelta(seconds=59))
+        assert "Set-Cookie" not in client.get("/family/").headers
+        clock.shift(timedelta(seconds=1))
+        assert COOKIE in client.get("/family/").headers["Set-Cookie"]
+        # Recorded at 1 minute: still signed in 60 minutes after that, not 1 second more.
+        clock.shift(timedelta(minutes=60))
+        assert client.get("/family/").status_code == 200

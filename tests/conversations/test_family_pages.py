@@ -413,3 +413,32 @@ def test_a_conversation_page_reads_a_fixed_number_of_statements(
     assert len(page.soup.select("ol.app-thread > li")) == count + 1
     assert "is away until" in page.text
     assert queries.count <= 10, f"{queries.count} queries:\n" + "\n\n".join(queries.statements)
+
+
+def test_the_reply_box_is_empty_for_everyone_after_someone_elses_reply_was_refused(
+    client: FlaskClient, people: People, make: Factory
+) -> None:
+    """The empty reply box is rendered once and reused (portal/form_html.py): a refused reply
+    shows its own text again, and neither it nor anyone's one-time key reaches another page."""
+    conversation = start(people.parent, people.case)
+    sign_in_fast(client, people.parent)
+    first = get_page(client, f"/family/messages/{conversation.id}")
+    key = first.soup.find("input", {"name": "submission_key"})["value"]
+    refused = client.post(f"/family/messages/{conversation.id}", **multipart(
+        {"body": "Private words about my child", "submission_key": key},
+        [("report.pdf", b"MZ this is a program, not a PDF" * 10)],
+    ))
+    assert "Private words about my child" in check_page(refused).soup.select_one("textarea").get_text()
+
+    other_parent = make.user(Role.FAMILY)
+    other_case = make.case(child=make.child(team=people.team, family=[other_parent]))
+    other_conversation = start(other_parent, other_case)
+    other_client = client.application.test_client()
+    sign_in_fast(other_client, other_parent)
+    other = get_page(other_client, f"/family/messages/{other_conversation.id}")
+    assert other.soup.select_one("textarea[name=body]").get_text() == ""
+    assert "Private words" not in other.text
+    other_key = other.soup.find("input", {"name": "submission_key"})["value"]
+    again = get_page(client, f"/family/messages/{conversation.id}")
+    assert len({key, other_key, again.soup.find("input", {"name": "submission_key"})["value"]}) == 3
+    assert again.soup.select_one("textarea[name=body]").get_text() == ""
