@@ -4,7 +4,7 @@ from its own process over 127.0.0.1, with the bare /healthz route in the same ru
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench .venv/bin/python -m bench.load
 
 It reuses the data set made by bench/generate.py (or makes one with --cases if the database has
-fewer), starts `gunicorn --workers 2 --threads 4 wsgi:app` with PORTAL_ENV=production (a random
+fewer), starts `gunicorn --workers 3 --threads 1 wsgi:app` with PORTAL_ENV=production (a random
 SECRET_KEY and Fernet key, Redis rate limits, HTTPS behind one proxy: wrk sends
 X-Forwarded-Proto), and signs in a family member, a caseworker and a manager by giving wrk the
 session cookie the app itself signs. Each page is checked once (200, and not the sign-in page)
@@ -52,7 +52,7 @@ from portal.models import FamilyLink, Role, User
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql://postgres@127.0.0.1/portal_bench"
 # gunicorn as the README runs it in production.
-WORKERS, THREADS = 2, 4
+WORKERS, THREADS = 3, 1
 COOKIE = "portal_session"  # config.Config.SESSION_COOKIE_NAME
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
