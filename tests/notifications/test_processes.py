@@ -88,6 +88,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(app, da
         worker = start_worker(database_uri, fake, tmp_path, NOTIFICATIONS_BATCH_SIZE="10",
                               NOTIFICATIONS_LEASE_SECONDS="3")
         wait_for(lambda: len(fake.requests) >= 6, 60, "the first emails", [worker])
+        # The first five were answered: wait until the worker has recorded them too (on a busy
+        # machine that can lag), so the kill lands while it waits on the sixth alone.
+        wait_for(lambda: sent_count() >= 5, 20, "the first five to be recorded", [worker])
         worker.kill()
         worker.communicate(timeout=10)
         held = [(email.id, email.lease_until) for email in all_rows() if email.status is OutboxStatus.SENDING]
